@@ -1,0 +1,109 @@
+/**
+ * Records netmaster (and, for nodes, the agents) write under `state/`, `nodes/`
+ * and `docknet/` (see keys.ts). They are the contract between netmaster and the
+ * agents: agents compute everything they program from these plus local OVS.
+ * Values are stored as JSON; readers validate them with the parsers in
+ * state-codec.ts before trusting them.
+ */
+
+export type Encap = 'vlan' | 'vxlan';
+
+/** Where a network came from: `netctl`/REST, or `docker network create -d netplugin`. */
+export type NetworkOrigin = 'contiv' | 'docker';
+
+export interface NetworkState {
+  tenantName: string;
+  networkName: string;
+  nwType: 'data' | 'infra';
+  encap: Encap;
+  /** VLAN id (vlan networks) or the local VLAN on the host bridge (vxlan networks). */
+  pktTag: number;
+  /** VXLAN network identifier (vxlan networks); 0 for vlan networks. */
+  extPktTag: number;
+  /** Canonical network address and prefix length, e.g. "100.1.1.0/24". */
+  subnet: string;
+  /** Optional start-end range inside the subnet ("10.1.1.10-10.1.1.20"); empty = whole subnet. */
+  ipRange: string;
+  /** Bare IP or "" (no gateway). */
+  gateway: string;
+  ipv6Subnet: string;
+  ipv6Gateway: string;
+  /** Configured tag (cfgdTag) or the default `<network>.<tenant>`. */
+  networkTag: string;
+  origin: NetworkOrigin;
+  /** For origin=docker: the Docker network id and the engine scope that created it. */
+  dockerNetworkId?: string;
+  dockerScope?: string;
+}
+
+export interface GroupState {
+  tenantName: string;
+  groupName: string;
+  networkName: string;
+  /** Group id, unique cluster-wide (carried in flow metadata by the policy pipeline). */
+  groupId: number;
+  policies: string[];
+  ipPool: string;
+  groupTag: string;
+}
+
+export interface GlobalState {
+  networkInfraType: 'default' | 'aci' | 'aci-opflex';
+  fwdMode: 'bridge' | 'routing';
+  arpMode: 'proxy' | 'flood';
+  vlans: string;
+  vxlans: string;
+  pvtSubnet: string;
+}
+
+export interface EndpointState {
+  /** Docker's endpoint id (64 hex). */
+  endpointId: string;
+  tenantName: string;
+  networkName: string;
+  /** Endpoint group, or "" when attached to the plain network. */
+  groupName: string;
+  /** Bare IPv4 address. */
+  ipAddress: string;
+  ipv6Address: string;
+  /** Deterministic MAC: 02:02 followed by the IPv4 octets in hex. */
+  macAddress: string;
+  /** Host (node name) the endpoint lives on. */
+  homingHost: string;
+  /** Host-side interface name (the OVS port). */
+  intfName: string;
+  vtepIp: string;
+  containerId: string;
+  containerName: string;
+  createdAt: string;
+}
+
+export interface NodeRecord {
+  hostname: string;
+  ctrlIp: string;
+  vtepIp: string;
+  uplinks: string[];
+  /** Address of this node's agent control endpoint, for diagnostics. */
+  agentVersion: string;
+  startedAt: string;
+}
+
+/** Value of a docknet key: which Contiv object a Docker network stands for. */
+export interface DockerNetworkMapping {
+  dockerNetworkId: string;
+  tenantName: string;
+  networkName: string;
+  /** "" for a plain network. */
+  groupName: string;
+  /** Name of the network in Docker. */
+  dockerName: string;
+  origin: NetworkOrigin;
+}
+
+/** Value of an ipam key: who holds an address. */
+export interface IpAllocation {
+  /** Endpoint id once known, else "pending:<host>:<request id>" between RequestAddress and CreateEndpoint. */
+  owner: string;
+  host: string;
+  allocatedAt: string;
+}

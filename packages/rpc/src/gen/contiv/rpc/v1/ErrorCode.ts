@@ -1,0 +1,41 @@
+// Original file: ../../proto/contiv/rpc/v1/errors.proto
+
+export const ErrorCode = {
+  ERROR_CODE_UNSPECIFIED: 'ERROR_CODE_UNSPECIFIED',
+  INVALID_ARGUMENT: 'INVALID_ARGUMENT',
+  NOT_FOUND: 'NOT_FOUND',
+  ALREADY_EXISTS: 'ALREADY_EXISTS',
+  IN_USE: 'IN_USE',
+  POOL_EXHAUSTED: 'POOL_EXHAUSTED',
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+  NETMASTER_UNAVAILABLE: 'NETMASTER_UNAVAILABLE',
+  OVS_FAILURE: 'OVS_FAILURE',
+  DOCKER_FAILURE: 'DOCKER_FAILURE',
+  INTERNAL: 'INTERNAL',
+} as const;
+
+export type ErrorCode =
+  | 'ERROR_CODE_UNSPECIFIED'
+  | 0
+  | 'INVALID_ARGUMENT'
+  | 1
+  | 'NOT_FOUND'
+  | 2
+  | 'ALREADY_EXISTS'
+  | 3
+  | 'IN_USE'
+  | 4
+  | 'POOL_EXHAUSTED'
+  | 5
+  | 'STORE_UNAVAILABLE'
+  | 6
+  | 'NETMASTER_UNAVAILABLE'
+  | 7
+  | 'OVS_FAILURE'
+  | 8
+  | 'DOCKER_FAILURE'
+  | 9
+  | 'INTERNAL'
+  | 10
+
+export type ErrorCode__Output = typeof ErrorCode[keyof typeof ErrorCode]

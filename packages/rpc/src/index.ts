@@ -1,0 +1,29 @@
+/**
+ * @module @contiv/rpc
+ * Typed gRPC contracts between driver-shim -> netplugin (NetworkDriver, IpamDriver)
+ * and netplugin -> netmaster (Control). See proto/ and docs/grpc.md.
+ *
+ *   const { network, ipam } = createDockerPluginClients('unix:/run/contiv/netplugin-rpc.sock');
+ *   const caps = await network.GetCapabilities({});
+ */
+export { RpcError, isRpcError } from './errors';
+export type { RpcErrorCode } from './errors';
+export { ERROR_CODE_METADATA_KEY } from './status-map';
+export { contracts, protoDir } from './contracts';
+export type { AsyncClient, AsyncService, CallContext, CallOptions } from './typed';
+export { DEFAULT_CALL_TIMEOUT_MS, REQUEST_ID_METADATA_KEY } from './typed';
+export {
+  addControlService,
+  addDockerPluginServices,
+  createControlClient,
+  createDockerPluginClients,
+} from './services';
+export type {
+  ControlClient,
+  ControlService,
+  IpamDriverClient,
+  IpamDriverService,
+  NetworkDriverClient,
+  NetworkDriverService,
+} from './services';
+export type * as msg from './messages';

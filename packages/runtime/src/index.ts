@@ -1,0 +1,13 @@
+/**
+ * @module @contiv/runtime
+ * Logger factory, env helpers and build info shared by the four services.
+ * The only package that imports winston or reads `process.env`.
+ */
+export type { Logger, LogMeta } from './logger';
+export { noopLogger } from './logger';
+export type { CreateLoggerOptions, LogLevel } from './log';
+export { createLogger, DEFAULT_LOG_DIR } from './log';
+export type { Env } from './config';
+export { processEnv, envString, envList, envBool, isDebugFlag } from './config';
+export type { BuildInfo } from './version';
+export { buildInfo } from './version';
