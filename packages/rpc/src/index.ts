@@ -26,4 +26,5 @@ export type {
   NetworkDriverClient,
   NetworkDriverService,
 } from './services';
-export type * as msg from './messages';
+import type * as msg from './messages';
+export type { msg };

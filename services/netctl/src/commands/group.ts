@@ -1,0 +1,126 @@
+/** `netctl group`: create, rm|delete, inspect, ls|list (endpoint groups). */
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { AliasedOption } from '../argv';
+import { omitEmpty, str, strList } from '../rest/json';
+import { inspectPath, listPath, objectKey, objectPath } from '../rest/paths';
+import { checkIpPool, collect } from '../validate';
+import type { CommandContext, ListFlags } from './context';
+import {
+  addExamples,
+  allOption,
+  filterByTenant,
+  guard,
+  jsonOption,
+  objectList,
+  printJson,
+  printList,
+  quietOption,
+  requireTenant,
+  tenantOption,
+} from './context';
+
+interface CreateFlags {
+  tenant: string;
+  policy?: string[];
+  networkprofile?: string;
+  externalContract?: string[];
+  ipPool?: string;
+  epgTag?: string;
+}
+
+export function registerGroupCommand(program: Command, ctx: CommandContext): void {
+  const group = program.command('group').description('Endpoint Group manipulation tools');
+  addExamples(group, ['netctl group create contiv-net web', 'netctl group ls', 'netctl group rm web']);
+
+  const create = group
+    .command('create')
+    .description('Create an endpoint group in a network (also the Docker network containers join by the group name)')
+    .argument('<network>', 'name of the network the group belongs to')
+    .argument('<group>', 'name of the new group')
+    .addOption(tenantOption())
+    .addOption(new Option('-p, --policy <policy>', 'policy to apply to the group (repeatable)').argParser(collect))
+    .addOption(new Option('-n, --networkprofile <profile>', 'network profile (bandwidth, DSCP) for the group'))
+    .addOption(new Option('-e, --external-contract <group>', 'external contracts group (repeatable)').argParser(collect))
+    .addOption(new Option('-r, --ip-pool <range>', 'addresses of the network reserved for this group, e.g. 10.36.0.1-10.36.0.10'))
+    .addOption(new AliasedOption('--epg-tag <tag>', 'group tag (Docker contiv-tag; default <group>.<tenant>)', ['tag']))
+    .action((network: string, name: string, flags: CreateFlags, cmd: Command) =>
+      guard(cmd, async () => {
+        if (flags.ipPool) checkIpPool(flags.ipPool);
+        const client = ctx.client(cmd);
+        // Field order and empty link members as Contiv's Go client sent them.
+        const body = {
+          ...omitEmpty({
+            cfgdTag: flags.epgTag,
+            extContractsGrps: flags.externalContract,
+            groupName: name,
+            ipPool: flags.ipPool,
+            netProfile: flags.networkprofile,
+            networkName: network,
+            policies: flags.policy,
+            tenantName: flags.tenant,
+          }),
+          'link-sets': {},
+          links: { AppProfile: {}, NetProfile: {}, Network: {}, Tenant: {} },
+        };
+        await client.post(objectPath('endpointGroups', objectKey(flags.tenant, name)), body);
+        ctx.io.out(`Creating EndpointGroup ${flags.tenant}:${name}\n`);
+      }),
+    );
+  addExamples(create, ['netctl group create contiv-net web', 'netctl group create -t blue -p prod-web -r 10.1.1.10-10.1.1.20 net1 web']);
+
+  const rm = group
+    .command('rm')
+    .alias('delete')
+    .description('Delete an endpoint group (refused while it has endpoints); prints nothing on success, as Contiv')
+    .argument('<group>', 'name of the group')
+    .addOption(tenantOption())
+    .action((name: string, flags: { tenant: string }, cmd: Command) =>
+      guard(cmd, async () => {
+        await ctx.client(cmd).delete(objectPath('endpointGroups', objectKey(flags.tenant, name)));
+      }),
+    );
+  addExamples(rm, ['netctl group rm web', 'netctl group delete -t blue web']);
+
+  const inspect = group
+    .command('inspect')
+    .description('Show an endpoint group\'s configuration and state (tags, endpoints) as JSON')
+    .argument('<group>', 'name of the group')
+    .addOption(tenantOption())
+    .action((name: string, flags: { tenant: string }, cmd: Command) =>
+      guard(cmd, async () => {
+        printJson(ctx, await ctx.client(cmd).get(inspectPath('endpointGroups', objectKey(flags.tenant, name))));
+      }),
+    );
+  addExamples(inspect, ['netctl group inspect web']);
+
+  const ls = group
+    .command('ls')
+    .alias('list')
+    .description('List endpoint groups of a tenant (columns: Tenant Group Network IP Pool CfgdTag Policies Network profile)')
+    .addOption(tenantOption())
+    .addOption(allOption())
+    .addOption(jsonOption())
+    .addOption(quietOption())
+    .action((flags: ListFlags, cmd: Command) =>
+      guard(cmd, async () => {
+        const client = ctx.client(cmd);
+        await requireTenant(client, flags.tenant);
+        const items = filterByTenant(objectList(await client.get(listPath('endpointGroups')), 'endpoint groups'), flags, 'groupName');
+        printList(ctx, items, flags, {
+          headers: ['Tenant', 'Group', 'Network', 'IP Pool', 'CfgdTag', 'Policies', 'Network profile'],
+          nameField: 'groupName',
+          row: (o) => [
+            str(o, 'tenantName'),
+            str(o, 'groupName'),
+            str(o, 'networkName'),
+            str(o, 'ipPool'),
+            str(o, 'cfgdTag'),
+            strList(o, 'policies').join(','),
+            str(o, 'netProfile'),
+          ],
+        });
+      }),
+    );
+  addExamples(ls, ['netctl group ls', 'netctl group ls -a -q']);
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+/** The `netctl` binary: wiring only. */
+import { processIo } from './output/io';
+import { runNetctl } from './run';
+
+// `netctl net ls | head -1` closes stdout early; that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
+void runNetctl(process.argv.slice(2), { io: processIo() }).then((code) => {
+  process.exitCode = code;
+});

@@ -1,0 +1,21 @@
+/**
+ * netmaster REST paths, spelled as Contiv's generated client spells them:
+ * collection names are the generator's plurals and every path ends in '/'.
+ */
+export type Collection = 'tenants' | 'networks' | 'endpointGroups' | 'globals' | 'endpoints';
+
+/** Object keys join their id fields with ':' (tenant:network). */
+export function objectKey(...parts: readonly string[]): string {
+  return parts.join(':');
+}
+
+// Keys are made of model names (no '/' allowed there), but a user can type
+// anything; encode so a bad name cannot change the path, keeping ':' readable.
+function segment(key: string): string {
+  return encodeURIComponent(key).replace(/%3A/gi, ':');
+}
+
+export const listPath = (collection: Collection): string => `/api/v1/${collection}/`;
+export const objectPath = (collection: Collection, key: string): string => `/api/v1/${collection}/${segment(key)}/`;
+export const inspectPath = (collection: Collection, key: string): string => `/api/v1/inspect/${collection}/${segment(key)}/`;
+export const VERSION_PATH = '/version';
