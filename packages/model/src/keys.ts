@@ -27,8 +27,11 @@ export const globalStateKey = (): string => `${KEY_PREFIX}state/global`;
 export const endpointPrefix = (): string => `${KEY_PREFIX}state/endpoints/`;
 export const endpointKey = (endpointId: string): string => `${endpointPrefix()}${endpointId}`;
 
+/** Every network's address allocations (the parent of ipAllocPrefix). */
+export const ipamPrefix = (): string => `${KEY_PREFIX}ipam/`;
+
 /** One key per allocated address of a network: compare-and-swap allocation. */
-export const ipAllocPrefix = (tenant: string, network: string): string => `${KEY_PREFIX}ipam/${tenant}/${network}/`;
+export const ipAllocPrefix = (tenant: string, network: string): string => `${ipamPrefix()}${tenant}/${network}/`;
 export const ipAllocKey = (tenant: string, network: string, ip: string): string => `${ipAllocPrefix(tenant, network)}${ip}`;
 
 /** One key per allocated VLAN id (VLAN networks, and VXLAN networks' local VLAN). */
@@ -39,6 +42,10 @@ export const vlanAllocKey = (id: number): string => `${vlanAllocPrefix()}${id}`;
 export const vxlanAllocPrefix = (): string => `${KEY_PREFIX}alloc/vxlan/`;
 export const vxlanAllocKey = (id: number): string => `${vxlanAllocPrefix()}${id}`;
 
+/** One key per allocated endpoint-group id (1..32767, carried in flow metadata). */
+export const groupIdAllocPrefix = (): string => `${KEY_PREFIX}alloc/group-id/`;
+export const groupIdAllocKey = (id: number): string => `${groupIdAllocPrefix()}${id}`;
+
 /** Agents' node records, attached to the agent's lease. */
 export const nodePrefix = (): string => `${KEY_PREFIX}nodes/`;
 export const nodeKey = (hostname: string): string => `${nodePrefix()}${hostname}`;
@@ -48,7 +55,8 @@ export const nodeKey = (hostname: string): string => `${nodePrefix()}${hostname}
  * the host name for a standalone engine (its network ids are its own) and
  * `cluster` for engines sharing a cluster store or a swarm.
  */
-export const dockerNetworkPrefix = (scope: string): string => `${KEY_PREFIX}docknet/${scope}/`;
+export const dockerNetworkRootPrefix = (): string => `${KEY_PREFIX}docknet/`;
+export const dockerNetworkPrefix = (scope: string): string => `${dockerNetworkRootPrefix()}${scope}/`;
 export const dockerNetworkKey = (scope: string, dockerNetworkId: string): string => `${dockerNetworkPrefix(scope)}${dockerNetworkId}`;
 
 /** Name of the netmaster leader lock (used with Store.lock). */

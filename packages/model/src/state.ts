@@ -107,3 +107,12 @@ export interface IpAllocation {
   host: string;
   allocatedAt: string;
 }
+
+/**
+ * Value of a VLAN, VXLAN or group-id allocation key: which object holds the id.
+ * `owner` is `network:<tenant>:<network>` or `group:<tenant>:<group>`.
+ */
+export interface IdAllocation {
+  owner: string;
+  allocatedAt: string;
+}

@@ -18,7 +18,8 @@ type AnyDefinition = grpc.ServiceDefinition;
 
 /** `async (req, ctx) => res` for every method of a service definition. */
 export type AsyncService<Def extends AnyDefinition> = {
-  [K in keyof Def]: Def[K] extends MethodDefinition<infer _Req, infer Res, infer ReqOut, infer _ResOut>
+  // grpc-js definitions carry a string index signature: map only the named methods.
+  [K in keyof Def as string extends K ? never : K]: Def[K] extends MethodDefinition<infer _Req, infer Res, infer ReqOut, infer _ResOut>
     ? (request: ReqOut, ctx: CallContext) => Promise<Res>
     : never;
 };
@@ -31,7 +32,7 @@ export interface CallOptions {
 
 /** `await client.method(req)` for every method of a service definition. */
 export type AsyncClient<Def extends AnyDefinition> = {
-  [K in keyof Def]: Def[K] extends MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer ResOut>
+  [K in keyof Def as string extends K ? never : K]: Def[K] extends MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer ResOut>
     ? (request: Req, opts?: CallOptions) => Promise<ResOut>
     : never;
 } & { close(): void; waitForReady(timeoutMs: number): Promise<void> };

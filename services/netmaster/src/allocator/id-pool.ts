@@ -1,0 +1,50 @@
+/**
+ * A pool of small integer ids (VLAN ids, VXLAN VNIs, group ids): one store key
+ * per id in use, taken with a create-if-absent condition inside the
+ * transaction that creates the owning object. The pool only picks candidates:
+ * the lowest id in the range that the mirror does not show as taken and no
+ * concurrent request of this process is trying right now.
+ */
+import type { Span } from '@contiv/model';
+import type { Catalog } from '../core/catalog';
+
+export class IdPool {
+  private readonly inFlight = new Set<number>();
+
+  constructor(
+    /** For messages: "vlan", "vxlan", "group id". */
+    readonly what: string,
+    readonly prefix: string,
+    readonly keyOf: (id: number) => string,
+    private readonly catalog: Catalog,
+  ) {}
+
+  /** Ids held in the store (per the mirror), without in-flight ones. */
+  inUse(): Set<number> {
+    return this.catalog.usedIds(this.prefix);
+  }
+
+  /** Takes the lowest free id of `span` for this process; undefined when none is left. */
+  reserveLowest(span: Span): number | undefined {
+    const used = this.inUse();
+    for (let id = span.start; id <= span.end; id++) {
+      if (!used.has(id) && !this.inFlight.has(id)) {
+        this.inFlight.add(id);
+        return id;
+      }
+    }
+    return undefined;
+  }
+
+  /** Takes a specific id; false when it is held or being taken. */
+  reserve(id: number): boolean {
+    if (this.inFlight.has(id) || this.inUse().has(id)) return false;
+    this.inFlight.add(id);
+    return true;
+  }
+
+  /** Ends a reservation (the transaction either wrote the key or failed). */
+  unreserve(id: number | undefined): void {
+    if (id !== undefined) this.inFlight.delete(id);
+  }
+}

@@ -1,0 +1,188 @@
+/**
+ * Typed, read-only views over the mirror: config objects, state records and
+ * allocations. Every value is parsed with the model's codecs (cached per
+ * revision); a record that does not parse is logged once and skipped, so one
+ * bad key cannot take the API down.
+ */
+import {
+  decodeConfig,
+  dockerNetworkMappingCodec,
+  dockerNetworkKey,
+  dockerNetworkRootPrefix,
+  endpointGroupKey,
+  endpointGroupSpec,
+  endpointKey,
+  endpointPrefix,
+  endpointStateCodec,
+  GLOBAL_KEY,
+  globalSpec,
+  groupIdAllocPrefix,
+  groupStateCodec,
+  groupStateKey,
+  networkKey,
+  networkSpec,
+  networkStateCodec,
+  networkStateKey,
+  objectKey,
+  objectPrefix,
+  tenantSpec,
+  vlanAllocPrefix,
+  vxlanAllocPrefix,
+  type DockerNetworkMapping,
+  type EndpointGroupConfig,
+  type EndpointState,
+  type GlobalConfig,
+  type GroupState,
+  type NetworkConfig,
+  type NetworkState,
+  type StateCodec,
+  type TenantConfig,
+} from '@contiv/model';
+import type { Logger } from '@contiv/runtime';
+import type { MirrorEntry, StoreMirror } from './store-mirror';
+
+/** A parsed value with the revision it was read at (for compare-and-swap). */
+export interface Versioned<T> {
+  readonly key: string;
+  readonly value: T;
+  readonly modRevision: number;
+}
+
+export const OBJECT_TYPES = { tenant: 'tenant', network: 'network', group: 'endpointGroup', global: 'global' } as const;
+
+/** Prefixes whose keys the catalog lists often: indexed by the mirror. */
+export function catalogBuckets(): string[] {
+  return [
+    objectPrefix(OBJECT_TYPES.tenant),
+    objectPrefix(OBJECT_TYPES.network),
+    objectPrefix(OBJECT_TYPES.group),
+    objectPrefix(OBJECT_TYPES.global),
+    endpointPrefix(),
+    vlanAllocPrefix(),
+    vxlanAllocPrefix(),
+    groupIdAllocPrefix(),
+    dockerNetworkRootPrefix(),
+  ];
+}
+
+export class Catalog {
+  private readonly reported = new Set<string>();
+
+  constructor(
+    readonly mirror: StoreMirror,
+    private readonly log: Logger,
+  ) {
+    for (const prefix of catalogBuckets()) mirror.addBucket(prefix);
+  }
+
+  // ---- generic decoding ----
+
+  private decode<T>(entry: MirrorEntry | undefined, parse: (raw: string, where: string) => T): Versioned<T> | undefined {
+    if (!entry) return undefined;
+    if (entry.decoded === undefined) {
+      try {
+        entry.decoded = parse(entry.value, entry.key);
+      } catch (err) {
+        if (!this.reported.has(`${entry.key}@${entry.modRevision}`)) {
+          this.reported.add(`${entry.key}@${entry.modRevision}`);
+          this.log.error('Ignoring a store record that does not parse', { key: entry.key, err });
+        }
+        return undefined;
+      }
+    }
+    return { key: entry.key, value: entry.decoded as T, modRevision: entry.modRevision };
+  }
+
+  private state<T>(key: string, codec: StateCodec<T>): Versioned<T> | undefined {
+    return this.decode(this.mirror.get(key), (raw, where) => codec.decode(raw, where));
+  }
+
+  private all<T>(prefix: string, parse: (raw: string, where: string) => T): Versioned<T>[] {
+    const out: Versioned<T>[] = [];
+    for (const e of this.mirror.list(prefix)) {
+      const v = this.decode(e, parse);
+      if (v) out.push(v);
+    }
+    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  // ---- config objects ----
+
+  tenant(name: string): Versioned<TenantConfig> | undefined {
+    return this.decode(this.mirror.get(objectKey(OBJECT_TYPES.tenant, name)), (raw, w) => decodeConfig(tenantSpec, raw, w));
+  }
+
+  tenants(): Versioned<TenantConfig>[] {
+    return this.all(objectPrefix(OBJECT_TYPES.tenant), (raw, w) => decodeConfig(tenantSpec, raw, w));
+  }
+
+  network(tenant: string, name: string): Versioned<NetworkConfig> | undefined {
+    return this.decode(this.mirror.get(objectKey(OBJECT_TYPES.network, networkKey(tenant, name))), (raw, w) => decodeConfig(networkSpec, raw, w));
+  }
+
+  networks(tenant?: string): Versioned<NetworkConfig>[] {
+    const all = this.all(objectPrefix(OBJECT_TYPES.network), (raw, w) => decodeConfig(networkSpec, raw, w));
+    return tenant === undefined ? all : all.filter((n) => n.value.tenantName === tenant);
+  }
+
+  group(tenant: string, name: string): Versioned<EndpointGroupConfig> | undefined {
+    return this.decode(this.mirror.get(objectKey(OBJECT_TYPES.group, endpointGroupKey(tenant, name))), (raw, w) => decodeConfig(endpointGroupSpec, raw, w));
+  }
+
+  groups(tenant?: string): Versioned<EndpointGroupConfig>[] {
+    const all = this.all(objectPrefix(OBJECT_TYPES.group), (raw, w) => decodeConfig(endpointGroupSpec, raw, w));
+    return tenant === undefined ? all : all.filter((g) => g.value.tenantName === tenant);
+  }
+
+  groupsOfNetwork(tenant: string, network: string): Versioned<EndpointGroupConfig>[] {
+    return this.groups(tenant).filter((g) => g.value.networkName === network);
+  }
+
+  global(): Versioned<GlobalConfig> | undefined {
+    return this.decode(this.mirror.get(objectKey(OBJECT_TYPES.global, GLOBAL_KEY)), (raw, w) => decodeConfig(globalSpec, raw, w));
+  }
+
+  // ---- state records ----
+
+  networkState(tenant: string, name: string): Versioned<NetworkState> | undefined {
+    return this.state(networkStateKey(tenant, name), networkStateCodec);
+  }
+
+  groupState(tenant: string, name: string): Versioned<GroupState> | undefined {
+    return this.state(groupStateKey(tenant, name), groupStateCodec);
+  }
+
+  endpoint(id: string): Versioned<EndpointState> | undefined {
+    return this.state(endpointKey(id), endpointStateCodec);
+  }
+
+  endpoints(): Versioned<EndpointState>[] {
+    return this.all(endpointPrefix(), (raw, w) => endpointStateCodec.decode(raw, w));
+  }
+
+  endpointsOfNetwork(tenant: string, network: string): EndpointState[] {
+    return this.endpoints()
+      .map((e) => e.value)
+      .filter((e) => e.tenantName === tenant && e.networkName === network);
+  }
+
+  dockerMappings(): Versioned<DockerNetworkMapping>[] {
+    return this.all(dockerNetworkRootPrefix(), (raw, w) => dockerNetworkMappingCodec.decode(raw, w));
+  }
+
+  dockerMapping(scope: string, dockerNetworkId: string): Versioned<DockerNetworkMapping> | undefined {
+    return this.state(dockerNetworkKey(scope, dockerNetworkId), dockerNetworkMappingCodec);
+  }
+
+  // ---- id allocations ----
+
+  /** Ids held under an allocation prefix (the key's last segment). */
+  usedIds(prefix: string): Set<number> {
+    const out = new Set<number>();
+    for (const e of this.mirror.list(prefix)) {
+      const id = Number(e.key.slice(prefix.length));
+      if (Number.isInteger(id)) out.add(id);
+    }
+    return out;
+  }
+}

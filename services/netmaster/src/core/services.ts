@@ -1,0 +1,34 @@
+/** Every netmaster operation, as used by the REST routes and the gRPC service. */
+import type { Core } from './context';
+import { DockerNetworkService } from './docker-networks';
+import { EndpointService } from './endpoints';
+import { GlobalService } from './globals';
+import { GroupService } from './groups';
+import { NetworkService } from './networks';
+import { TenantService } from './tenants';
+import { Views } from './views';
+
+export interface Services {
+  readonly core: Core;
+  readonly tenants: TenantService;
+  readonly networks: NetworkService;
+  readonly groups: GroupService;
+  readonly globals: GlobalService;
+  readonly endpoints: EndpointService;
+  readonly dockerNetworks: DockerNetworkService;
+  readonly views: Views;
+}
+
+export function createServices(core: Core, clusterMode: string): Services {
+  const networks = new NetworkService(core);
+  return {
+    core,
+    tenants: new TenantService(core),
+    networks,
+    groups: new GroupService(core, (t) => networks.pendingNames(t)),
+    globals: new GlobalService(core),
+    endpoints: new EndpointService(core),
+    dockerNetworks: new DockerNetworkService(core, networks),
+    views: new Views(core, clusterMode),
+  };
+}

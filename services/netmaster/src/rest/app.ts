@@ -1,0 +1,66 @@
+/**
+ * The REST API (fastify): Contiv's routes, wire format and error behaviour
+ * (docs/rest-api.md). Built here, served by server.ts on the shared port.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@contiv/runtime';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Services } from '../core/services';
+import type { Gate } from '../gate';
+import { acceptAnyBody, BODY_LIMIT_BYTES } from './body';
+import { registerCollection } from './collection';
+import { mapError, sendError } from './error-map';
+import { registerEndpointRoutes } from './routes/endpoint';
+import { endpointGroupCollection } from './routes/endpoint-group';
+import { globalCollection } from './routes/global';
+import { networkCollection } from './routes/network';
+import { tenantCollection } from './routes/tenant';
+import { registerVersionRoutes } from './routes/version';
+
+export interface RestAppOptions {
+  readonly services: Services;
+  readonly gate: Gate;
+  readonly log: Logger;
+  readonly advertiseAddress: string;
+}
+
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export function buildRestApp(opts: RestAppOptions): FastifyInstance {
+  const { services, gate, log } = opts;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Contiv's paths end in "/"; accept both forms. Keys are up to 64+1+64 characters.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 512 },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
+    },
+  });
+  acceptAnyBody(app);
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const meta = { requestId: req.id, method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    if (req.method === 'GET') log.debug('Served REST request', meta);
+    else log.info('Served REST request', meta);
+  });
+  app.setErrorHandler((err, req, reply) => {
+    const mapped = mapError(err);
+    const meta = { requestId: req.id, method: req.method, url: req.url, status: mapped.status, code: mapped.code, message: mapped.message };
+    if (mapped.status >= 500) log.error('REST request failed', { ...meta, err });
+    else log.info('Refused REST request', meta);
+    return sendError(req, reply, mapped);
+  });
+  app.setNotFoundHandler((req, reply) => sendError(req, reply, { status: 404, code: 'NOT_FOUND', message: `404 page not found: no route ${req.method} ${req.url}` }, true));
+
+  for (const c of [tenantCollection(services), networkCollection(services), endpointGroupCollection(services), globalCollection(services)]) {
+    registerCollection(app, c, gate, log);
+  }
+  registerEndpointRoutes(app, services, gate, log);
+  registerVersionRoutes(app, gate, opts.advertiseAddress);
+  return app;
+}
