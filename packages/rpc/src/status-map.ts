@@ -36,7 +36,8 @@ export function fromServiceError(err: grpc.ServiceError, what: string): RpcError
     return new RpcError(sent as RpcErrorCode, err.details || err.message, { cause: err });
   }
   if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) {
-    return new RpcError('NETMASTER_UNAVAILABLE', `${what} is unreachable: ${err.details || err.message}`, { cause: err });
+    const transport = err.code === grpc.status.UNAVAILABLE ? 'unavailable' : 'deadline';
+    return new RpcError('NETMASTER_UNAVAILABLE', `${what} is unreachable: ${err.details || err.message}`, { cause: err, transport });
   }
   return new RpcError('INTERNAL', `${what} failed: ${err.details || err.message}`, { cause: err });
 }

@@ -1,0 +1,197 @@
+/**
+ * The agent's startup order (Antrea's agent.go in spirit): everything it
+ * cannot work without is set up before the shim's socket is served; everything
+ * that depends on the store, netmaster or the Docker engine runs in the
+ * background with retries, so the agent (and the data path of existing
+ * containers) keeps working while they are away.
+ *
+ *   1. OVS: connect (retrying), pick the datapath, ensure the bridge
+ *   2. the agent socket (NetworkDriver + IpamDriver for the shim)
+ *   3. background: engine kind, store mirror, node lease, legacy Docker
+ *      networks, reconcile (Docker-first networks, stale endpoints)
+ */
+import path from 'node:path';
+import { VswitchClient } from '@contiv/ovsdb-client';
+import { buildInfo, type Logger } from '@contiv/runtime';
+import { createStore, type Store } from '@contiv/store';
+import { controlTarget, ReconnectingControl } from './control/control-api';
+import { DockerNetworkController } from './controller/docker-network-controller';
+import { reconcileEndpoints } from './controller/endpoint-reconciler';
+import { DockerEngineClient } from './docker/engine-client';
+import { EngineKindFile } from './docker/engine-kind';
+import { EngineKindTracker } from './docker/engine-kind-tracker';
+import { EndpointManager } from './endpoint/endpoint-manager';
+import { IpLinkOps } from './endpoint/link-ops';
+import { detectUplinkMtu } from './endpoint/mtu';
+import { errorMessage } from './errors';
+import { IpamService } from './ipam/ipam-service';
+import { DockerNetworks } from './network/docker-networks';
+import { StateCache } from './network/state-cache';
+import { NodeRegistration } from './node/node-registration';
+import type { NetpluginConfig } from './options';
+import { detectDatapath, setupBridge } from './ovs/bridge-setup';
+import { AgentServer } from './rpc/agent-server';
+import { createDriverServices } from './rpc/driver-services';
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export class Agent {
+  private vswitch: VswitchClient | undefined;
+  private server: AgentServer | undefined;
+  private store: Store | undefined;
+  private control: ReconnectingControl | undefined;
+  private cache: StateCache | undefined;
+  private engineKind: EngineKindTracker | undefined;
+  private node: NodeRegistration | undefined;
+  private dockerNetworks: DockerNetworks | undefined;
+  private legacy: DockerNetworkController | undefined;
+  private endpoints: EndpointManager | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly config: NetpluginConfig,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const c = this.config;
+    const log = this.log;
+    log.info('Starting netplugin', { ...buildInfo(), host: c.hostName, pluginMode: c.pluginMode, bridge: c.bridge, ovsdb: c.ovsdb, clusterStore: c.clusterStore });
+
+    // 1. OVS
+    const vswitch = await this.connectOvs();
+    const datapath = detectDatapath(c.datapath);
+    await setupBridge(vswitch, c.bridge, datapath, log);
+
+    // The Docker engine, the store and netmaster: clients only, nothing connects yet.
+    const engine = new DockerEngineClient({ host: c.dockerHost });
+    this.engineKind = new EngineKindTracker({ engine, hostName: c.hostName, file: new EngineKindFile(path.join(c.stateDir, 'engine-kind.json'), log), log });
+    this.engineKind.start();
+    const store = createStore(c.clusterStore, { logger: log.child({ component: 'store' }) });
+    this.store = store;
+    const control = new ReconnectingControl({ target: controlTarget(c.controlUrl), log: log.child({ component: 'control' }) });
+    this.control = control;
+    const cache = new StateCache(store, log);
+    this.cache = cache;
+
+    const links = new IpLinkOps();
+    let uplinkMtu: Promise<number> | undefined;
+    const endpoints = new EndpointManager({
+      vswitch,
+      links,
+      control,
+      bridge: c.bridge,
+      disableTxOffload: datapath === 'netdev',
+      hostName: c.hostName,
+      vtepIp: c.vtepIp,
+      uplinkMtu: () => (uplinkMtu ??= detectUplinkMtu(links, c.iflist).then((m) => {
+        log.info('Uplink MTU', { mtu: m, iflist: c.iflist });
+        return m;
+      })),
+      log: log.child({ component: 'endpoint' }),
+    });
+    this.endpoints = endpoints;
+    const networks = new DockerNetworks({ cache, store, engine, control, engineKind: this.engineKind, driverName: c.driverName, log: log.child({ component: 'docknet' }) });
+    this.dockerNetworks = networks;
+    const ipam = new IpamService({ cache, networks, control, hostName: c.hostName, log: log.child({ component: 'ipam' }) });
+
+    // 2. the shim's socket
+    const services = createDriverServices({ networks, endpoints, ipam, cache, store, engineKind: this.engineKind, vswitch: () => this.vswitch, log: log.child({ component: 'driver' }) });
+    this.server = await AgentServer.listen(c.agentSocket, services.network, services.ipam);
+    log.info('Serving the driver API for the shim', { socket: c.agentSocket, datapath });
+
+    // 3. background work
+    cache.start();
+    this.node = new NodeRegistration({
+      store,
+      record: { hostname: c.hostName, ctrlIp: c.ctrlIp, vtepIp: c.vtepIp, uplinks: [...c.iflist], agentVersion: buildInfo().version, startedAt: new Date().toISOString() },
+      log: log.child({ component: 'node' }),
+    });
+    this.node.start();
+    if (c.pluginMode === 'docker') {
+      this.legacy = new DockerNetworkController({ cache, engine, driverName: c.driverName, log: log.child({ component: 'docker-networks' }) });
+      this.legacy.start();
+    }
+    void this.startupReconcile(engine, vswitch, links);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.legacy?.stop();
+    this.dockerNetworks?.stop();
+    this.endpoints?.stop();
+    this.engineKind?.stop();
+    await this.server?.close().catch((err: unknown) => this.log.warn('Closing the agent socket failed', { err: errorMessage(err) }));
+    await this.node?.stop();
+    await this.cache?.stop();
+    this.control?.close();
+    await this.store?.close().catch(() => undefined);
+    await this.vswitch?.close().catch(() => undefined);
+  }
+
+  private async connectOvs(): Promise<VswitchClient> {
+    let backoff = 500;
+    for (;;) {
+      try {
+        const vs = await VswitchClient.connect({ endpoint: this.config.ovsdb, logger: this.log.child({ component: 'ovsdb' }), timeoutMs: 10_000 });
+        this.vswitch = vs;
+        this.log.info('Connected to OVSDB', { endpoint: this.config.ovsdb, ovsVersion: vs.ovsVersion() });
+        return vs;
+      } catch (err) {
+        if (this.stopped) throw err;
+        this.log.warn('Cannot connect to OVSDB; retrying', { endpoint: this.config.ovsdb, retryInMs: backoff, err: errorMessage(err) });
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  }
+
+  /**
+   * Once the store has been read and the engine has answered: register Docker
+   * networks Contiv does not know (created while the agent was down), then
+   * clean up endpoints nothing refers to. Retried until it succeeds once; the
+   * network part then repeats now and then.
+   */
+  private async startupReconcile(engine: DockerEngineClient, vswitch: VswitchClient, links: IpLinkOps): Promise<void> {
+    const { cache, engineKind, dockerNetworks, endpoints, store, control } = this;
+    if (!cache || !engineKind || !dockerNetworks || !endpoints || !store || !control) return;
+    for (let backoff = 1_000; !this.stopped; backoff = Math.min(backoff * 2, 30_000)) {
+      try {
+        if (!(await cache.waitSynced(30_000))) continue;
+        if (!(await engineKind.wait(30_000))) continue;
+        await dockerNetworks.reconcile();
+        const report = await reconcileEndpoints({
+          store,
+          engine,
+          vswitch,
+          links,
+          endpoints,
+          control,
+          cache,
+          bridge: this.config.bridge,
+          driverName: this.config.driverName,
+          hostName: this.config.hostName,
+          log: this.log.child({ component: 'reconcile' }),
+        });
+        this.log.info('Startup reconcile done', { ...report });
+        break;
+      } catch (err) {
+        this.log.warn('Startup reconcile failed; retrying', { retryInMs: backoff, err: errorMessage(err) });
+        await sleep(backoff);
+      }
+    }
+    const again = (): void => {
+      if (this.stopped) return;
+      void dockerNetworks.reconcile().catch((err: unknown) => this.log.debug('Docker network reconcile failed', { err: errorMessage(err) }));
+      const t = setTimeout(again, 60_000);
+      t.unref();
+      this.timers.push(t);
+    };
+    const t = setTimeout(again, 60_000);
+    t.unref();
+    this.timers.push(t);
+  }
+}

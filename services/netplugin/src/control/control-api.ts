@@ -1,0 +1,94 @@
+/**
+ * The agent's calls to netmaster (proto/contiv/rpc/v1/control.proto), behind a
+ * seam for tests. The real implementation rebuilds its channel after a
+ * transport failure (so a restarted netmaster is used at once, not after
+ * grpc-js' reconnect backoff) and retries within a budget: every Control call
+ * is idempotent (AllocateAddress through its request id).
+ */
+import { createControlClient, isRpcError, type ControlClient, type msg } from '@contiv/rpc';
+import type { Logger } from '@contiv/runtime';
+
+export interface ControlApi {
+  AllocateAddress(req: msg.AllocateAddressRequest, requestId?: string): Promise<msg.AllocateAddressResponse__Output>;
+  ReleaseAddress(req: msg.ReleaseNetworkAddressRequest, requestId?: string): Promise<void>;
+  CreateEndpoint(req: msg.RecordEndpointRequest, requestId?: string): Promise<msg.EndpointRecord__Output>;
+  DeleteEndpoint(req: msg.DeleteEndpointRequest, requestId?: string): Promise<void>;
+  RegisterDockerNetwork(req: msg.RegisterDockerNetworkRequest, requestId?: string): Promise<msg.RegisterDockerNetworkResponse__Output>;
+  UnregisterDockerNetwork(req: msg.UnregisterDockerNetworkRequest, requestId?: string): Promise<void>;
+}
+
+/** `:9999` -> `127.0.0.1:9999`; `http://h:p/` -> `h:p`. */
+export function controlTarget(url: string): string {
+  let t = url.trim().replace(/^[a-z]+:\/\//i, '').replace(/\/+$/, '');
+  if (t.startsWith(':')) t = `127.0.0.1${t}`;
+  return t;
+}
+
+export interface ReconnectingControlOptions {
+  readonly target: string;
+  readonly log: Logger;
+  /** Deadline of one attempt. */
+  readonly callTimeoutMs?: number;
+  /** Total time a call may take across retries. */
+  readonly budgetMs?: number;
+  /** Seam for tests. */
+  readonly createClient?: (target: string) => ControlClient;
+}
+
+export class ReconnectingControl implements ControlApi {
+  private client: ControlClient | undefined;
+  private readonly callTimeoutMs: number;
+  private readonly budgetMs: number;
+
+  constructor(private readonly opts: ReconnectingControlOptions) {
+    this.callTimeoutMs = opts.callTimeoutMs ?? 8_000;
+    this.budgetMs = opts.budgetMs ?? 15_000;
+  }
+
+  AllocateAddress(req: msg.AllocateAddressRequest, requestId?: string): Promise<msg.AllocateAddressResponse__Output> {
+    return this.call('AllocateAddress', (c, o) => c.AllocateAddress(req, o), requestId);
+  }
+  async ReleaseAddress(req: msg.ReleaseNetworkAddressRequest, requestId?: string): Promise<void> {
+    await this.call('ReleaseAddress', (c, o) => c.ReleaseAddress(req, o), requestId);
+  }
+  CreateEndpoint(req: msg.RecordEndpointRequest, requestId?: string): Promise<msg.EndpointRecord__Output> {
+    return this.call('CreateEndpoint', (c, o) => c.CreateEndpoint(req, o), requestId);
+  }
+  async DeleteEndpoint(req: msg.DeleteEndpointRequest, requestId?: string): Promise<void> {
+    await this.call('DeleteEndpoint', (c, o) => c.DeleteEndpoint(req, o), requestId);
+  }
+  RegisterDockerNetwork(req: msg.RegisterDockerNetworkRequest, requestId?: string): Promise<msg.RegisterDockerNetworkResponse__Output> {
+    return this.call('RegisterDockerNetwork', (c, o) => c.RegisterDockerNetwork(req, o), requestId);
+  }
+  async UnregisterDockerNetwork(req: msg.UnregisterDockerNetworkRequest, requestId?: string): Promise<void> {
+    await this.call('UnregisterDockerNetwork', (c, o) => c.UnregisterDockerNetwork(req, o), requestId);
+  }
+
+  close(): void {
+    this.client?.close();
+    this.client = undefined;
+  }
+
+  private current(): ControlClient {
+    if (!this.client) this.client = (this.opts.createClient ?? createControlClient)(this.opts.target);
+    return this.client;
+  }
+
+  private async call<R>(method: string, invoke: (c: ControlClient, o: { timeoutMs: number; requestId?: string }) => Promise<R>, requestId?: string): Promise<R> {
+    const deadline = Date.now() + this.budgetMs;
+    for (let attempt = 1; ; attempt++) {
+      const left = deadline - Date.now();
+      try {
+        return await invoke(this.current(), { timeoutMs: Math.max(500, Math.min(this.callTimeoutMs, left)), ...(requestId ? { requestId } : {}) });
+      } catch (err) {
+        if (!isRpcError(err, 'NETMASTER_UNAVAILABLE')) throw err;
+        // A fresh channel connects at once; the old one may sit in reconnect backoff.
+        this.close();
+        const wait = Math.min(250 * 2 ** (attempt - 1), 2_000);
+        if (Date.now() + wait >= deadline) throw err;
+        this.opts.log.debug('Netmaster unavailable, retrying', { method, attempt, err: err.message });
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
+}

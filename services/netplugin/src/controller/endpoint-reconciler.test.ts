@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { endpointKey, endpointStateCodec, type EndpointState } from '@contiv/model';
+import { noopLogger } from '@contiv/runtime';
+import { MemoryStore } from '@contiv/store';
+import { EndpointManager } from '../endpoint/endpoint-manager';
+import { vethNames } from '../endpoint/naming';
+import { StateCache } from '../network/state-cache';
+import { endpointPortSpec } from '../ovs/endpoint-ports';
+import { FakeControl, FakeEngine, FakeLinks, FakeVswitch } from '../testing/fakes';
+import { networkState, putNetwork } from '../testing/state';
+import { reconcileEndpoints } from './endpoint-reconciler';
+
+const id = (c: string): string => c.repeat(64);
+
+function record(endpointId: string, host = 'h1'): EndpointState {
+  return {
+    endpointId, tenantName: 'default', networkName: 'contiv-net', groupName: '', ipAddress: '100.1.1.3', ipv6Address: '', macAddress: '02:02:64:01:01:03',
+    homingHost: host, intfName: vethNames(endpointId).host, vtepIp: '', containerId: '', containerName: '', createdAt: new Date().toISOString(),
+  };
+}
+
+async function port(vs: FakeVswitch, endpointId: string): Promise<void> {
+  await vs.addPort('contivbr', endpointPortSpec({ name: vethNames(endpointId).host, tag: 1, endpointId, tenantName: 'default', networkName: 'contiv-net', groupName: '', dockerNetworkId: '', mac: '', ip: '' }));
+}
+
+void test('restart reconcile: keeps live endpoints, removes orphans, deletes dead records, restores lost ports', async () => {
+  const store = new MemoryStore();
+  await putNetwork(store, networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24', pktTag: 9 }));
+  const cache = new StateCache(store, noopLogger);
+  cache.start();
+  await cache.waitSynced(2_000);
+  const vs = new FakeVswitch();
+  const links = new FakeLinks();
+  const control = new FakeControl();
+  const engine = new FakeEngine();
+  const endpoints = new EndpointManager({ vswitch: vs, links, control, bridge: 'contivbr', disableTxOffload: true, hostName: 'h1', vtepIp: '', uplinkMtu: () => Promise.resolve(1500), log: noopLogger });
+
+  // 1: in store and Docker, port present -> kept. 2: port only -> orphan. 3: record only, not in Docker -> dead.
+  // 4: record + Docker, port lost but veth present -> restored. 5: record of another host -> ignored. 6: being created -> untouched.
+  for (const e of ['1', '2', '6']) await port(vs, id(e));
+  for (const e of ['1', '3', '4']) await store.put(endpointKey(id(e)), endpointStateCodec.encode(record(id(e))));
+  await store.put(endpointKey(id('5')), endpointStateCodec.encode(record(id('5'), 'h2')));
+  links.links.set(vethNames(id('4')).host, { mtu: 1450 });
+  links.links.set(vethNames(id('2')).host, { mtu: 1450 });
+  engine.add({ Id: 'n'.repeat(64), Name: 'contiv-net', Containers: { c1: { EndpointID: id('1') }, c4: { EndpointID: id('4') } } });
+  endpoints.inFlight.add(id('6'));
+
+  const report = await reconcileEndpoints({ store, engine, vswitch: vs, links, endpoints, control, cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger });
+  assert.deepEqual(report, { kept: 2, removedPorts: [vethNames(id('2')).host], deletedRecords: [id('3')], restoredPorts: [vethNames(id('4')).host] });
+  assert.equal(links.links.has(vethNames(id('2')).host), false);
+  assert.equal(vs.getPort(vethNames(id('4')).host)?.tag, 9);
+  assert.deepEqual(control.calls, [{ method: 'DeleteEndpoint', req: { endpointId: id('3'), releaseAddress: true } }]);
+  await cache.stop();
+  await store.close();
+});

@@ -1,0 +1,195 @@
+/**
+ * The IPAM side of the plugin (PROTOCOLS.md §2). Pools are Contiv networks
+ * (or groups); addresses come from netmaster (Control.AllocateAddress), except
+ * the gateway, which Docker asks for at network creation and which the agent
+ * answers itself: the network's own gateway is reserved by netmaster already.
+ */
+import { randomUUID } from 'node:crypto';
+import { cidrsOverlap, formatIPv4, isIPv4, parseCidr, parseIPv4, parseSubnet, type Cidr } from '@contiv/model';
+import { isRpcError, type msg } from '@contiv/rpc';
+import type { Logger } from '@contiv/runtime';
+import type { ControlApi } from '../control/control-api';
+import { AgentError } from '../errors';
+import { DEFAULT_TENANT, OPT_CONTIV_TAG, OPT_GROUP, OPT_NETWORK, OPT_TENANT, type Binding } from '../network/binding';
+import { GLOBAL_ADDRESS_SPACE, LOCAL_ADDRESS_SPACE, type DockerNetworks } from '../network/docker-networks';
+import type { StateCache } from '../network/state-cache';
+import { formatPoolId, parsePoolId, type PoolRef } from './pool-id';
+
+export const GATEWAY_REQUEST_TYPE = 'com.docker.network.gateway';
+
+export interface IpamServiceOptions {
+  readonly cache: StateCache;
+  readonly networks: Pick<DockerNetworks, 'resolvePool' | 'lookupPool' | 'pendingPools'>;
+  readonly control: ControlApi;
+  readonly hostName: string;
+  readonly log: Logger;
+  /** How long RequestAddress on a Docker-first pool waits for its registration. */
+  readonly registrationWaitMs?: number;
+  /** How long RequestPool waits for a first listing of networks (for the overlap check). */
+  readonly stateWaitMs?: number;
+}
+
+function invalid(message: string): AgentError {
+  return new AgentError('AGENT_INVALID_ARGUMENT', message);
+}
+
+function cidrOf(text: string, what: string): Cidr {
+  const c = parseCidr(text);
+  if (!c.ok) throw invalid(`invalid ${what} "${text}": ${c.reason}`);
+  return c.value;
+}
+
+/** First usable address of a pool (Docker's own default gateway choice). */
+function firstHost(c: Cidr): string {
+  return formatIPv4(c.prefixLength >= 31 ? c.network : c.network + 1);
+}
+
+export class IpamService {
+  constructor(private readonly o: IpamServiceOptions) {}
+
+  getCapabilities(): msg.IpamCapabilities {
+    return { requiresMacAddress: false, requiresRequestReplay: false };
+  }
+
+  getDefaultAddressSpaces(): msg.AddressSpaces {
+    return { localDefaultAddressSpace: LOCAL_ADDRESS_SPACE, globalDefaultAddressSpace: GLOBAL_ADDRESS_SPACE };
+  }
+
+  async requestPool(req: msg.RequestPoolRequest__Output): Promise<msg.RequestPoolResponse> {
+    if (req.v6) throw invalid('IPv6 pools are not supported by the netplugin IPAM driver yet');
+    if (!req.pool && req.subPool) throw invalid(`--ip-range ${req.subPool} needs --subnet`);
+    const opts = req.options;
+    if (opts[OPT_TENANT] && opts[OPT_NETWORK]) return this.contivPool(opts[OPT_TENANT], opts[OPT_NETWORK], opts[OPT_GROUP] ?? '', req.pool);
+    const tag = opts[OPT_CONTIV_TAG];
+    if (tag) return this.taggedPool(tag, req.pool);
+    return this.dockerPool(req.pool, req.subPool);
+  }
+
+  async requestAddress(req: msg.RequestAddressRequest__Output, requestId: string | undefined): Promise<msg.RequestAddressResponse> {
+    const ref = parsePoolId(req.poolId);
+    const pool = cidrOf(ref.pool, 'pool');
+    if (req.address && !isIPv4(req.address)) throw invalid(`invalid address "${req.address}"`);
+    if (req.options['RequestAddressType'] === GATEWAY_REQUEST_TYPE) return { address: `${this.gatewayFor(ref, pool, req.address)}/${pool.prefixLength}`, data: {} };
+    const target = await this.bindingOf(ref);
+    const res = await this.o.control.AllocateAddress(
+      {
+        tenantName: target.tenantName,
+        networkName: target.networkName,
+        groupName: target.groupName,
+        preferredAddress: req.address,
+        host: this.o.hostName,
+        requestId: randomUUID(),
+      },
+      requestId,
+    );
+    this.o.log.debug('Allocated an address', { tenant: target.tenantName, network: target.networkName, group: target.groupName, address: res.address, requestId });
+    return { address: `${res.address}/${res.prefixLength || pool.prefixLength}`, data: {} };
+  }
+
+  async releaseAddress(req: msg.ReleaseAddressRequest__Output, requestId: string | undefined): Promise<void> {
+    const ref = parsePoolId(req.poolId);
+    let target: Binding | undefined;
+    if (ref.kind === 'contiv') {
+      target = { tenantName: ref.tenant, networkName: ref.network, groupName: ref.group, origin: 'contiv', pool: '' };
+    } else {
+      const found = this.o.networks.lookupPool(cidrOf(ref.pool, 'pool').cidr);
+      target = found?.binding;
+    }
+    if (!target) {
+      // Docker releases a deleted network's gateway after DeleteNetwork already removed it from Contiv.
+      this.o.log.debug('Release for a network Contiv no longer has', { poolId: req.poolId, address: req.address });
+      return;
+    }
+    const state = this.o.cache.network(target.tenantName, target.networkName);
+    if (state && state.gateway === req.address) return; // the gateway was never allocated to Docker
+    try {
+      await this.o.control.ReleaseAddress({ tenantName: target.tenantName, networkName: target.networkName, address: req.address }, requestId);
+    } catch (err) {
+      if (isRpcError(err, 'NOT_FOUND')) return;
+      throw err;
+    }
+  }
+
+  // ------------------------------------------------------------ pools
+
+  private contivPool(tenant: string, network: string, group: string, requested: string): msg.RequestPoolResponse {
+    const state = this.o.cache.network(tenant, network);
+    if (!state && this.o.cache.isSynced()) throw new AgentError('AGENT_NOT_FOUND', `network ${network} does not exist in tenant ${tenant}`);
+    if (group && !this.o.cache.group(tenant, group) && this.o.cache.isSynced()) {
+      throw new AgentError('AGENT_NOT_FOUND', `endpoint group ${group} does not exist in tenant ${tenant}`);
+    }
+    const poolText = requested || (state ? state.subnet : '');
+    if (!poolText) throw new AgentError('AGENT_STORE_UNAVAILABLE', `the subnet of network ${network} is not known yet (cluster store not reachable)`);
+    const pool = requested ? cidrOf(requested, 'pool') : this.subnetCidr(poolText);
+    return { poolId: formatPoolId({ kind: 'contiv', tenant, network, group, pool: pool.cidr }), pool: pool.cidr, data: {} };
+  }
+
+  private taggedPool(tag: string, requested: string): msg.RequestPoolResponse {
+    const g = this.o.cache.groupByTag(tag);
+    const n = g ? this.o.cache.network(g.tenantName, g.networkName) : this.o.cache.networkByTag(tag);
+    if (!n) throw new AgentError('AGENT_NOT_FOUND', `no Contiv network or endpoint group has the tag "${tag}"`);
+    const subnet = this.subnetCidr(n.subnet);
+    if (requested && cidrOf(requested, '--subnet').cidr !== subnet.cidr) {
+      throw invalid(`--subnet ${requested} differs from the subnet ${subnet.cidr} of network ${n.networkName} (tag ${tag}); leave --subnet out`);
+    }
+    return {
+      poolId: formatPoolId({ kind: 'contiv', tenant: n.tenantName, network: n.networkName, group: g?.groupName ?? '', pool: subnet.cidr }),
+      pool: subnet.cidr,
+      data: {},
+    };
+  }
+
+  private async dockerPool(requested: string, subPool: string): Promise<msg.RequestPoolResponse> {
+    if (!requested) {
+      throw invalid('--subnet is required: Contiv has no default address pool (docker network create -d netplugin --ipam-driver netplugin --subnet a.b.c.d/len NAME)');
+    }
+    const pool = cidrOf(requested, '--subnet');
+    if (pool.prefixLength > 30) throw invalid(`--subnet ${requested} leaves no room for containers (use a prefix of /30 or shorter)`);
+    if (subPool) {
+      const sub = cidrOf(subPool, '--ip-range');
+      if (!(sub.network >= pool.network && sub.broadcast <= pool.broadcast)) throw invalid(`--ip-range ${subPool} is not inside --subnet ${pool.cidr}`);
+    }
+    if (!(await this.o.cache.waitSynced(this.o.stateWaitMs ?? 5_000))) {
+      throw new AgentError('AGENT_STORE_UNAVAILABLE', `cannot check --subnet ${pool.cidr} against the Contiv networks: the cluster store is not reachable`);
+    }
+    for (const n of this.o.cache.allNetworks()) {
+      if (n.tenantName !== DEFAULT_TENANT) continue;
+      const other = parseSubnet(n.subnet);
+      if (other.ok && cidrsOverlap(pool, other.value)) {
+        throw invalid(`--subnet ${pool.cidr} overlaps the subnet ${other.value.cidr} of Contiv network "${n.networkName}" in tenant ${DEFAULT_TENANT}`);
+      }
+    }
+    for (const p of this.o.networks.pendingPools()) {
+      const other = parseCidr(p);
+      if (other.ok && cidrsOverlap(pool, other.value)) throw invalid(`--subnet ${pool.cidr} overlaps ${p} of a Docker network being created right now`);
+    }
+    const sub = subPool ? cidrOf(subPool, '--ip-range').cidr : '';
+    return { poolId: formatPoolId({ kind: 'docker', pool: pool.cidr, subPool: sub }), pool: pool.cidr, data: {} };
+  }
+
+  // ------------------------------------------------------------ addresses
+
+  private gatewayFor(ref: PoolRef, pool: Cidr, preferred: string): string {
+    if (preferred) {
+      const n = parseIPv4(preferred) as number;
+      if (n < pool.network || n > pool.broadcast) throw invalid(`gateway ${preferred} is not inside ${pool.cidr}`);
+      return preferred;
+    }
+    if (ref.kind === 'contiv') {
+      const gw = this.o.cache.network(ref.tenant, ref.network)?.gateway;
+      if (gw) return gw;
+    }
+    return firstHost(pool);
+  }
+
+  private async bindingOf(ref: PoolRef): Promise<Binding> {
+    if (ref.kind === 'contiv') return { tenantName: ref.tenant, networkName: ref.network, groupName: ref.group, origin: 'contiv', pool: '' };
+    return this.o.networks.resolvePool(ref.pool, this.o.registrationWaitMs ?? 20_000);
+  }
+
+  private subnetCidr(text: string): Cidr {
+    const s = parseSubnet(text);
+    if (s.ok) return s.value;
+    return cidrOf(text, 'subnet');
+  }
+}

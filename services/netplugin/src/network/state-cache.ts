@@ -1,0 +1,97 @@
+/**
+ * The agent's read-only view of netmaster's resolved state (networks, groups,
+ * global settings), mirrored from the store and kept while the store is down.
+ */
+import {
+  globalStateCodec,
+  globalStateKey,
+  groupStateCodec,
+  groupStateKey,
+  groupStatePrefix,
+  networkStateCodec,
+  networkStateKey,
+  networkStatePrefix,
+  type GlobalState,
+  type GroupState,
+  type NetworkState,
+} from '@contiv/model';
+import type { Logger } from '@contiv/runtime';
+import type { Store } from '@contiv/store';
+import { PrefixMirror } from '../controller/prefix-mirror';
+
+export class StateCache {
+  private readonly networks: PrefixMirror<NetworkState>;
+  private readonly groups: PrefixMirror<GroupState>;
+  private readonly global: PrefixMirror<GlobalState>;
+  private listeners: Array<() => void> = [];
+
+  constructor(store: Store, log: Logger) {
+    const l = log.child({ component: 'state' });
+    this.networks = new PrefixMirror({ store, prefix: networkStatePrefix(), what: 'networks', decode: (r, k) => networkStateCodec.decode(r, k), log: l });
+    this.groups = new PrefixMirror({ store, prefix: groupStatePrefix(), what: 'groups', decode: (r, k) => groupStateCodec.decode(r, k), log: l });
+    this.global = new PrefixMirror({ store, prefix: globalStateKey(), what: 'global', decode: (r, k) => globalStateCodec.decode(r, k), log: l });
+    for (const m of [this.networks, this.groups, this.global] as Array<PrefixMirror<unknown>>) m.onChange(() => this.changed());
+  }
+
+  start(): void {
+    this.networks.start();
+    this.groups.start();
+    this.global.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.networks.stop(), this.groups.stop(), this.global.stop()]);
+  }
+
+  /** Called after any change (including the initial listing). */
+  onChange(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Networks and groups have both been listed once. */
+  isSynced(): boolean {
+    return this.networks.isSynced() && this.groups.isSynced();
+  }
+
+  async waitSynced(timeoutMs: number): Promise<boolean> {
+    const [a, b] = await Promise.all([this.networks.waitSynced(timeoutMs), this.groups.waitSynced(timeoutMs)]);
+    return a && b;
+  }
+
+  network(tenant: string, name: string): NetworkState | undefined {
+    return this.networks.entries.get(networkStateKey(tenant, name));
+  }
+
+  group(tenant: string, name: string): GroupState | undefined {
+    return this.groups.entries.get(groupStateKey(tenant, name));
+  }
+
+  allNetworks(): NetworkState[] {
+    return [...this.networks.entries.values()];
+  }
+
+  allGroups(): GroupState[] {
+    return [...this.groups.entries.values()];
+  }
+
+  globalState(): GlobalState | undefined {
+    return this.global.entries.get(globalStateKey());
+  }
+
+  networkByTag(tag: string): NetworkState | undefined {
+    return this.allNetworks().find((n) => n.networkTag === tag);
+  }
+
+  groupByTag(tag: string): GroupState | undefined {
+    return this.allGroups().find((g) => g.groupTag === tag);
+  }
+
+  /** A network made from Docker (origin docker) with this Docker network id. */
+  networkByDockerId(dockerNetworkId: string): NetworkState | undefined {
+    return this.allNetworks().find((n) => n.origin === 'docker' && n.dockerNetworkId === dockerNetworkId);
+  }
+
+  private changed(): void {
+    for (const l of this.listeners) l();
+  }
+}

@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadConfig } from './options';
+
+const noIp = (): string => '192.168.1.5';
+
+void test('defaults follow Contiv', () => {
+  const c = loadConfig([], {}, noIp);
+  assert.equal(c.clusterStore, 'etcd://127.0.0.1:2379');
+  assert.equal(c.controlUrl, ':9999');
+  assert.equal(c.pluginMode, 'docker');
+  assert.equal(c.bridge, 'contivbr');
+  assert.equal(c.datapath, 'auto');
+  assert.equal(c.agentSocket, '/run/contiv/netplugin.sock');
+  assert.equal(c.driverName, 'netplugin');
+  assert.equal(c.ovsdb, 'unix:/var/run/openvswitch/db.sock');
+  assert.equal(c.dockerHost, 'unix:///var/run/docker.sock');
+  assert.equal(c.ctrlIp, '192.168.1.5');
+  assert.equal(c.vtepIp, '192.168.1.5');
+  assert.equal(c.debug, false);
+});
+
+void test('v2plugin env names, then flags on top', () => {
+  const env = { cluster_store: 'etcd://10.0.0.1:2379', control_url: '10.0.0.1:9999', plugin_mode: 'swarm-mode', iflist: 'eth1, eth2', dbg_flag: '-debug', ctrl_ip: '10.0.0.5', CONTIV_HOSTNAME: 'node7' };
+  const c = loadConfig(['--plugin-mode', 'docker', '--vtep-ip', '10.0.1.5'], env, noIp);
+  assert.equal(c.clusterStore, 'etcd://10.0.0.1:2379');
+  assert.equal(c.controlUrl, '10.0.0.1:9999');
+  assert.equal(c.pluginMode, 'docker');
+  assert.deepEqual(c.iflist, ['eth1', 'eth2']);
+  assert.equal(c.debug, true);
+  assert.equal(c.ctrlIp, '10.0.0.5');
+  assert.equal(c.vtepIp, '10.0.1.5');
+  assert.equal(c.hostName, 'node7');
+  assert.ok(Object.isFrozen(c));
+});
+
+void test('every problem is reported at once', () => {
+  assert.throws(
+    () => loadConfig(['--plugin-mode', 'k8s', '--datapath', 'dpdk', '--bridge', 'a-very-long-bridge-name', '--agent-socket', 'rel.sock', '--ctrl-ip', '1.2.3'], {}, noIp),
+    (e: Error) => ['--plugin-mode', '--datapath', '--bridge', '--agent-socket', '--ctrl-ip'].every((f) => e.message.includes(f)),
+  );
+  assert.throws(() => loadConfig(['--nope'], {}, noIp), /Unknown option/);
+});

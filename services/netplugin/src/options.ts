@@ -1,0 +1,138 @@
+/**
+ * netplugin settings: defaults < env (the v2plugin args arrive as env, with
+ * Contiv's names) < flags. The only file of the agent that reads the
+ * environment or argv; the result is frozen and passed down.
+ */
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { DEFAULT_LOG_DIR, envList, envString, isDebugFlag, type Env } from '@contiv/runtime';
+import type { DatapathSetting } from './ovs/bridge-setup';
+
+export type PluginMode = 'docker' | 'swarm-mode';
+
+export const DEFAULT_CLUSTER_STORE = 'etcd://127.0.0.1:2379';
+export const DEFAULT_CONTROL_URL = ':9999';
+export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
+export const DEFAULT_OVSDB = 'unix:/var/run/openvswitch/db.sock';
+export const DEFAULT_BRIDGE = 'contivbr';
+export const DEFAULT_AGENT_SOCKET = '/run/contiv/netplugin.sock';
+export const DEFAULT_DRIVER_NAME = 'netplugin';
+export const DEFAULT_STATE_DIR = '/var/lib/contiv/netplugin';
+
+export interface NetpluginConfig {
+  readonly clusterStore: string;
+  readonly controlUrl: string;
+  readonly ctrlIp: string;
+  readonly vtepIp: string;
+  readonly iflist: readonly string[];
+  readonly pluginMode: PluginMode;
+  readonly hostName: string;
+  readonly dockerHost: string;
+  readonly ovsdb: string;
+  readonly bridge: string;
+  readonly datapath: DatapathSetting;
+  readonly agentSocket: string;
+  readonly driverName: string;
+  readonly stateDir: string;
+  readonly logDir: string;
+  readonly debug: boolean;
+}
+
+export const USAGE = `usage: netplugin [options]
+
+  --cluster-store URL   etcd://host:port (env cluster_store, default ${DEFAULT_CLUSTER_STORE})
+  --control-url ADDR    netmaster's gRPC address, host:port or :port (env control_url, default ${DEFAULT_CONTROL_URL})
+  --ctrl-ip IP          this host's control address (env ctrl_ip, default: first non-loopback IPv4)
+  --vtep-ip IP          this host's VTEP address (env vtep_ip, default: --ctrl-ip)
+  --iflist IF[,IF]      uplink interfaces (env iflist); their smallest MTU sets the container MTU
+  --plugin-mode MODE    docker (legacy) or swarm-mode (env plugin_mode, default docker)
+  --host-name NAME      node name (env CONTIV_HOSTNAME, default the host name)
+  --docker-host URL     Docker engine (env DOCKER_HOST, default ${DEFAULT_DOCKER_HOST})
+  --ovsdb ENDPOINT      OVSDB server (env CONTIV_OVSDB, default ${DEFAULT_OVSDB})
+  --bridge NAME         OVS bridge (env CONTIV_BRIDGE, default ${DEFAULT_BRIDGE})
+  --datapath DP         auto, system or netdev (env CONTIV_DATAPATH, default auto)
+  --agent-socket PATH   socket for the driver shim (env CONTIV_AGENT_SOCKET, default ${DEFAULT_AGENT_SOCKET})
+  --driver-name NAME    Docker driver/IPAM name of the networks the agent creates (env CONTIV_DRIVER_NAME, default ${DEFAULT_DRIVER_NAME})
+  --state-dir DIR       local state (env CONTIV_STATE_DIR, default ${DEFAULT_STATE_DIR})
+  --log-dir DIR         log directory for netplugin.log (env CONTIV_LOG_DIR, default ${DEFAULT_LOG_DIR})
+  --debug               debug logging (env dbg_flag=-debug)
+`;
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function firstIPv4(): string {
+  for (const addrs of Object.values(os.networkInterfaces())) {
+    for (const a of addrs ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '';
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+export function loadConfig(argv: readonly string[], env: Env, detectIp: () => string = firstIPv4): NetpluginConfig {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        'cluster-store': { type: 'string' },
+        'control-url': { type: 'string' },
+        'ctrl-ip': { type: 'string' },
+        'vtep-ip': { type: 'string' },
+        iflist: { type: 'string' },
+        'plugin-mode': { type: 'string' },
+        'host-name': { type: 'string' },
+        'docker-host': { type: 'string' },
+        ovsdb: { type: 'string' },
+        bridge: { type: 'string' },
+        datapath: { type: 'string' },
+        'agent-socket': { type: 'string' },
+        'driver-name': { type: 'string' },
+        'state-dir': { type: 'string' },
+        'log-dir': { type: 'string' },
+        debug: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) throw new UsageError('');
+  const ctrlIp = v['ctrl-ip'] ?? envString(env, 'ctrl_ip') ?? detectIp();
+  const iflist = v.iflist !== undefined ? v.iflist.split(',').map((s) => s.trim()).filter(Boolean) : (envList(env, 'iflist') ?? []);
+  const c = {
+    clusterStore: v['cluster-store'] ?? envString(env, 'cluster_store') ?? DEFAULT_CLUSTER_STORE,
+    controlUrl: v['control-url'] ?? envString(env, 'control_url') ?? DEFAULT_CONTROL_URL,
+    ctrlIp,
+    vtepIp: v['vtep-ip'] ?? envString(env, 'vtep_ip') ?? ctrlIp,
+    iflist,
+    pluginMode: (v['plugin-mode'] ?? envString(env, 'plugin_mode') ?? 'docker') as PluginMode,
+    hostName: v['host-name'] ?? envString(env, 'CONTIV_HOSTNAME') ?? os.hostname(),
+    dockerHost: v['docker-host'] ?? envString(env, 'DOCKER_HOST') ?? DEFAULT_DOCKER_HOST,
+    ovsdb: v.ovsdb ?? envString(env, 'CONTIV_OVSDB') ?? DEFAULT_OVSDB,
+    bridge: v.bridge ?? envString(env, 'CONTIV_BRIDGE') ?? DEFAULT_BRIDGE,
+    datapath: (v.datapath ?? envString(env, 'CONTIV_DATAPATH') ?? 'auto') as DatapathSetting,
+    agentSocket: v['agent-socket'] ?? envString(env, 'CONTIV_AGENT_SOCKET') ?? DEFAULT_AGENT_SOCKET,
+    driverName: v['driver-name'] ?? envString(env, 'CONTIV_DRIVER_NAME') ?? DEFAULT_DRIVER_NAME,
+    stateDir: v['state-dir'] ?? envString(env, 'CONTIV_STATE_DIR') ?? DEFAULT_STATE_DIR,
+    logDir: v['log-dir'] ?? envString(env, 'CONTIV_LOG_DIR') ?? DEFAULT_LOG_DIR,
+    debug: v.debug === true || isDebugFlag(envString(env, 'dbg_flag')),
+  };
+  const problems: string[] = [];
+  if (c.pluginMode !== 'docker' && c.pluginMode !== 'swarm-mode') problems.push(`--plugin-mode must be docker or swarm-mode, not "${String(c.pluginMode)}"`);
+  if (!['auto', 'system', 'netdev'].includes(c.datapath)) problems.push(`--datapath must be auto, system or netdev, not "${c.datapath}"`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(c.bridge)) problems.push(`--bridge "${c.bridge}" is not a valid interface name (at most 15 characters)`);
+  if (!c.agentSocket.startsWith('/')) problems.push(`--agent-socket must be an absolute path, not "${c.agentSocket}"`);
+  if (!c.hostName) problems.push('--host-name must not be empty');
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/.test(c.driverName)) problems.push(`--driver-name "${c.driverName}" is not a valid Docker driver name`);
+  if (c.ctrlIp && !IPV4.test(c.ctrlIp)) problems.push(`--ctrl-ip "${c.ctrlIp}" is not an IPv4 address`);
+  if (c.vtepIp && !IPV4.test(c.vtepIp)) problems.push(`--vtep-ip "${c.vtepIp}" is not an IPv4 address`);
+  if (!/^(etcd|consul):\/\//.test(c.clusterStore)) problems.push(`--cluster-store "${c.clusterStore}" must be etcd://host:port or consul://host:port`);
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
+  return Object.freeze(c);
+}
