@@ -1,0 +1,55 @@
+# Entry points for users and CI. Every target can run twice without harm.
+#
+#   make demo       deps + build, then start etcd, OVS, dockerd (if none runs),
+#                   netmaster, netplugin and the driver shim, and run a smoke check
+#   make demo-down  stop what `make demo` started and remove its networks
+#   make test       deps + build + lint, then unit, integration and e2e tests
+#   make bench      deps + build, then the benchmarks (figures only)
+#
+# Targets run in the order written (a prerequisite list is a sequence here).
+.NOTPARALLEL:
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := build
+
+ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+PNPM ?= pnpm
+# Serialises builds with other builds of the same tree (CI jobs, editors).
+BUILD_LOCK := flock /tmp/contiv-build.lock
+BINS := services/netmaster/lib/main.js services/netplugin/lib/main.js \
+        services/driver-shim/lib/main.js services/netctl/lib/main.js
+
+.PHONY: deps build lint demo demo-down test bench clean help
+
+help:
+	@sed -n '3,9p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+
+deps:
+	$(ROOT)/deploy/host/install-deps.sh
+
+build:
+	@test -d $(ROOT)/node_modules || { echo "node_modules is missing: run 'make deps' first" >&2; exit 1; }
+	cd $(ROOT) && $(BUILD_LOCK) $(PNPM) exec tsc -b
+	@cd $(ROOT) && node deploy/host/build-info.mjs > build-info.json.tmp && mv -f build-info.json.tmp build-info.json
+	@cd $(ROOT) && for b in $(BINS); do if [ -f "$$b" ]; then chmod +x "$$b"; fi; done
+	@echo "build: ok ($$(cat $(ROOT)/build-info.json))"
+
+lint:
+	cd $(ROOT) && $(PNPM) exec eslint .
+
+demo: deps build
+	$(ROOT)/deploy/host/demo-up.sh
+
+demo-down:
+	$(ROOT)/deploy/host/demo-down.sh
+
+test: deps build lint
+	cd $(ROOT) && node test/run-tests.mjs all
+
+bench: deps build
+	cd $(ROOT) && node test/lib/bench/main.js
+
+clean:
+	cd $(ROOT) && $(BUILD_LOCK) $(PNPM) exec tsc -b --clean
+	cd $(ROOT) && rm -rf build-info.json packages/*/lib services/*/lib test/lib \
+	  packages/*/tsconfig.tsbuildinfo services/*/tsconfig.tsbuildinfo test/tsconfig.tsbuildinfo

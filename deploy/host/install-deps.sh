@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what `make demo` and `make test` need on Debian 12 and nothing else:
+# the Debian packages below (only the missing ones; `apt-get update` only when an
+# install needs it), pnpm at the version pinned in package.json, and the
+# workspace's node modules from the lockfile. Safe to run any number of times.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+# What each package is for: dockerd 20.10 (legacy plugins, --cluster-store), OVS
+# (userspace datapath works without the kernel module), etcd 3.4 (+etcdctl),
+# the static busybox the test image is built from, ip/ping/ethtool for the data
+# path (ethtool turns TX checksum offload off on netdev-datapath veths), curl
+# for health checks, make/util-linux for the entry points (flock, nsenter, unshare).
+PACKAGES=(docker.io openvswitch-switch etcd-server etcd-client busybox-static iproute2
+  iputils-ping ethtool curl make util-linux)
+
+log() { printf '[deps] %s\n' "$*"; }
+
+installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
+
+missing=()
+for p in "${PACKAGES[@]}"; do installed "$p" || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || { echo "[deps] installing ${missing[*]} needs root" >&2; exit 1; }
+  export DEBIAN_FRONTEND=noninteractive
+  apt_install() { apt-get install -y --no-install-recommends "${missing[@]}"; }
+  # An empty package list (fresh image) cannot install anything: update first.
+  # Otherwise try the cached lists and update only if that fails (stale lists).
+  if ! ls /var/lib/apt/lists/*_Packages* >/dev/null 2>&1; then
+    log "apt-get update (no package lists yet)"; apt-get update
+  fi
+  log "installing ${missing[*]}"
+  if ! apt_install; then log "apt-get update and retry"; apt-get update; apt_install; fi
+else
+  log "Debian packages present"
+fi
+
+PNPM_VERSION="$(node -e 'const m=/^pnpm@(.+)$/.exec(require(process.argv[1]).packageManager||"");process.stdout.write(m?m[1]:"")' "$ROOT/package.json")"
+if ! command -v pnpm >/dev/null 2>&1; then
+  log "installing pnpm@${PNPM_VERSION:-latest}"
+  npm i -g "pnpm@${PNPM_VERSION:-latest}"
+fi
+
+# The lock serialises installs with other runs in the same tree (CI jobs, editors).
+cd "$ROOT"
+log "pnpm install --frozen-lockfile"
+flock /tmp/contiv-pnpm.lock pnpm install --frozen-lockfile --reporter=silent
+log "done"

@@ -1,0 +1,73 @@
+/**
+ * `make bench`: prints figures, never passes or fails on a timing. Exits non-zero
+ * only when something could not run at all.
+ *
+ *   node test/lib/bench/main.js [--only attach|rest] [--rounds N] [--requests N]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEtcd } from '../harness/etcd';
+import { sleep, startDaemon, tailFile } from '../harness/exec';
+import { serviceMain } from '../harness/host';
+import { freePort } from '../harness/ports';
+import { createStack } from '../harness/stack';
+import { benchAttach } from './attach';
+import { benchRest } from './rest';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+async function main(): Promise<void> {
+  const only = arg('--only', '');
+  const rounds = Number(arg('--rounds', '20'));
+  const requests = Number(arg('--requests', '200'));
+  if (only === '' || only === 'attach') {
+    // Debug logs on: the driver-side figures come from the shim's per-call durations.
+    const stack = await createStack();
+    try {
+      await benchAttach(stack, rounds);
+    } finally {
+      await stack.stop();
+    }
+  }
+  if (only === '' || only === 'rest') await restOnLoopback(requests);
+}
+
+/** netmaster and etcd on the root namespace's loopback: no namespace or forwarder between client and server. */
+async function restOnLoopback(requests: number): Promise<void> {
+  const etcd = await startEtcd();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contiv-bench-'));
+  const port = await freePort();
+  const log = path.join(dir, 'netmaster.console.log');
+  const netmaster = startDaemon(
+    'netmaster',
+    process.execPath,
+    [serviceMain('netmaster'), '--cluster-store', `etcd://127.0.0.1:${etcd.port}`, '--listen-url', `127.0.0.1:${port}`, '--log-dir', dir],
+    { logFile: log },
+  );
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`${base}/info`).then(
+        async (r) => r.ok && /"current-state"\s*:\s*"leader"/.test(await r.text()),
+        () => false,
+      );
+      if (ok) break;
+      if (!netmaster.isRunning() || i > 300) throw new Error(`netmaster did not start:\n${tailFile(log)}`);
+      await sleep(100);
+    }
+    await benchRest(base, requests);
+  } finally {
+    await netmaster.stop();
+    await etcd.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,13 @@
+/**
+ * (a) The seed's legacy workflow on one host with a standalone dockerd: networks
+ * made with netctl appear in Docker (netplugin creates them), containers get
+ * addresses from netmaster, ping by name and TCP work through OVS.
+ */
+import { describe } from 'node:test';
+import { useStack } from '../harness/stack';
+import { legacyScenario } from './support';
+
+void describe('legacy workflow (standalone engine)', { timeout: 600_000 }, () => {
+  const stack = useStack();
+  legacyScenario(stack);
+});

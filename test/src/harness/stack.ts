@@ -1,0 +1,210 @@
+/**
+ * A whole installation for end-to-end tests: etcd, an underlay switch, N hosts
+ * (one today; the multi-host issue raises N), netmaster on the first host and an
+ * agent (netplugin + driver shim) on every host.
+ *
+ * Layout (all names carry a random suffix; nothing touches the root namespace's
+ * interfaces, other runs share this machine):
+ *
+ *   root netns:  etcd 127.0.0.1:P          forwarder: unix etcd.sock -> 127.0.0.1:P
+ *                                                     127.0.0.1:Q -> unix netmaster.sock
+ *   <stack>-ul:  Linux bridge br0 (its own netns: the root netns drops bridged frames)
+ *   <stack>-hN:  eth0 192.168.250.1N/24 on br0, OVS, dockerd, netplugin, shim,
+ *                forwarder: 127.0.0.1:P -> unix etcd.sock (same port: etcd's
+ *                advertised URL, which libkv syncs to, is valid everywhere);
+ *                on h1 also netmaster :9999 and unix netmaster.sock -> 127.0.0.1:9999
+ *
+ * So the test process reaches etcd at 127.0.0.1:P and netmaster at 127.0.0.1:Q,
+ * and every host reaches etcd at 127.0.0.1:P and netmaster at 192.168.250.11:9999.
+ */
+import { after, before } from 'node:test';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { EtcdServer } from './etcd';
+import { startEtcd } from './etcd';
+import type { Daemon, Forward } from './exec';
+import { onExitCleanup, randomSuffix, run, runSyncQuiet, startForwarder } from './exec';
+import { Host, NETMASTER_PORT } from './host';
+import { freePort } from './ports';
+
+
+export interface StackOptions {
+  /** Number of hosts (default 1). */
+  hosts?: number;
+  /** Start dockerd with --cluster-store on our etcd (started with --enable-v2). */
+  dockerClusterStore?: boolean;
+  /** Start netmaster and the agents (default true). */
+  services?: boolean;
+  /** Debug logs for our services (default true). */
+  debug?: boolean;
+}
+
+export interface Stack {
+  readonly name: string;
+  readonly dir: string;
+  readonly etcd: EtcdServer;
+  /** etcd://127.0.0.1:P, valid in the test process and in every host. */
+  readonly clusterStore: string;
+  /** etcd client endpoint for the test process (http://127.0.0.1:P). */
+  readonly etcdEndpoint: string;
+  /** netmaster REST base URL reachable from the test process. */
+  readonly netmasterUrl: string;
+  readonly hosts: readonly Host[];
+  /** The first host (runs netmaster). */
+  readonly host: Host;
+  stop(): Promise<void>;
+}
+
+const UNDERLAY_PREFIX = '192.168.250.';
+const hostAddress = (i: number): string => `${UNDERLAY_PREFIX}${10 + i}/24`;
+
+export async function createStack(opts: StackOptions = {}): Promise<Stack> {
+  const name = `ctv${randomSuffix(5)}`;
+  // Short path: unix socket paths below it must stay under 108 bytes.
+  const dir = fs.mkdtempSync(path.join('/tmp', `${name}-`));
+  const underlay = `${name}-ul`;
+  const fwdDir = path.join(dir, 'fwd');
+  fs.mkdirSync(fwdDir, { recursive: true });
+  const etcdSock = path.join(fwdDir, 'etcd.sock');
+  const netmasterSock = path.join(fwdDir, 'netmaster.sock');
+
+  const hosts: Host[] = [];
+  let etcd: EtcdServer | undefined;
+  let rootForwarder: Daemon | undefined;
+  let underlayUp = false;
+  const unregisterExit = onExitCleanup(() => {
+    runSyncQuiet('ip', ['netns', 'del', underlay]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const stop = async (): Promise<void> => {
+    for (const h of [...hosts].reverse()) await h.stop();
+    if (underlayUp) await run('ip', ['netns', 'del', underlay], { allowFail: true });
+    await rootForwarder?.stop().catch(() => undefined);
+    await etcd?.stop().catch(() => undefined);
+    keepLogs(name, dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    unregisterExit();
+  };
+
+  try {
+    etcd = await startEtcd(opts.dockerClusterStore ? { enableV2: true } : {});
+    const port = etcd.port;
+    const clusterStore = `etcd://127.0.0.1:${port}`;
+    const netmasterLocalPort = await freePort();
+    rootForwarder = await startForwarder(
+      `fwd-${name}`,
+      [
+        { listen: `unix:${etcdSock}`, connect: `tcp:127.0.0.1:${port}` },
+        { listen: `tcp:127.0.0.1:${netmasterLocalPort}`, connect: `unix:${netmasterSock}` },
+      ],
+      { logFile: path.join(dir, 'forwarder.log') },
+    );
+
+    await run('ip', ['netns', 'add', underlay]);
+    underlayUp = true;
+    await run('ip', ['-n', underlay, 'link', 'set', 'lo', 'up']);
+    await run('ip', ['-n', underlay, 'link', 'add', 'br0', 'type', 'bridge']);
+    await run('ip', ['-n', underlay, 'link', 'set', 'br0', 'up']);
+
+    const count = opts.hosts ?? 1;
+    for (let i = 1; i <= count; i++) {
+      const hostName = `${name}-h${i}`;
+      const address = hostAddress(i);
+      const forwards: Forward[] = [{ listen: `tcp:127.0.0.1:${port}`, connect: `unix:${etcdSock}` }];
+      if (i === 1) forwards.push({ listen: `unix:${netmasterSock}`, connect: `tcp:127.0.0.1:${NETMASTER_PORT}` });
+      const host = await Host.create(
+        {
+          name: hostName,
+          dir: path.join(dir, `h${i}`),
+          address,
+          clusterStore,
+          ...(opts.dockerClusterStore ? { dockerClusterStore: true } : {}),
+          forwards,
+          ...(opts.debug === false ? { debug: false } : {}),
+        },
+        async (netns) => {
+          await run('ip', ['-n', underlay, 'link', 'add', `p${i}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
+          await run('ip', ['-n', underlay, 'link', 'set', `p${i}`, 'master', 'br0', 'up']);
+          await run('ip', ['-n', netns, 'addr', 'add', address, 'dev', 'eth0']);
+          await run('ip', ['-n', netns, 'link', 'set', 'eth0', 'up']);
+        },
+      );
+      hosts.push(host);
+    }
+    const first = hosts[0];
+    if (!first) throw new Error('a stack needs at least one host');
+    if (opts.services !== false) {
+      await first.startNetmaster();
+      const controlUrl = `${first.ip ?? '127.0.0.1'}:${NETMASTER_PORT}`;
+      for (const h of hosts) await h.startAgent({ controlUrl });
+    }
+    return {
+      name,
+      dir,
+      etcd,
+      clusterStore,
+      etcdEndpoint: `http://127.0.0.1:${port}`,
+      netmasterUrl: `http://127.0.0.1:${netmasterLocalPort}`,
+      hosts,
+      host: first,
+      stop,
+    };
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Copies the stack's logs to $TMPDIR/contiv-e2e-logs/<name> (the newest 20 are kept). */
+function keepLogs(name: string, dir: string): void {
+  const base = path.join(os.tmpdir(), 'contiv-e2e-logs');
+  try {
+    const target = path.join(base, name);
+    fs.mkdirSync(target, { recursive: true });
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || !/^h\d+$/.test(entry.name)) continue;
+      const hostDir = path.join(dir, entry.name);
+      const out = path.join(target, entry.name);
+      fs.mkdirSync(out, { recursive: true });
+      for (const f of [...listLogs(path.join(hostDir, 'logs')), path.join(hostDir, 'docker', 'dockerd.log')]) {
+        if (fs.existsSync(f)) fs.copyFileSync(f, path.join(out, path.basename(f)));
+      }
+    }
+    const old = fs
+      .readdirSync(base)
+      .map((n) => ({ n, t: fs.statSync(path.join(base, n)).mtimeMs }))
+      .sort((a, b) => b.t - a.t)
+      .slice(20);
+    for (const o of old) fs.rmSync(path.join(base, o.n), { recursive: true, force: true });
+  } catch {
+    // logs are a convenience; never fail teardown for them
+  }
+}
+
+function listLogs(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir).map((f) => path.join(dir, f));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * node:test fixture: one stack for the enclosing file or describe block, created
+ * in before() and torn down in after() even when tests fail.
+ */
+export function useStack(opts: StackOptions = {}): () => Stack {
+  let stack: Stack | undefined;
+  before(async () => {
+    stack = await createStack(opts);
+  }, { timeout: 240_000 });
+  after(async () => {
+    await stack?.stop();
+  }, { timeout: 240_000 });
+  return () => {
+    if (!stack) throw new Error('the stack did not start (see the before hook error)');
+    return stack;
+  };
+}
