@@ -5,25 +5,31 @@
  * with netmaster.
  */
 import net from 'node:net';
+import {
+  IP_POOL_PATTERN,
+  isIPv4,
+  PVT_SUBNET_PATTERN,
+  SUBNET_PATTERN,
+  VLAN_RANGE_PATTERN,
+  VXLAN_RANGE_PATTERN,
+} from '@contiv/model';
 import { InvalidArgumentError } from 'commander';
 import { UsageError } from './errors';
 
-const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
-const IPV4 = `${OCTET}(\\.${OCTET}){3}`;
-const IPV4_RE = new RegExp(`^${IPV4}$`);
+// The model's own formats, so netctl and netmaster can never disagree on syntax.
 /** network.subnet: `A.B.C.D/N` or a range `A.B.C.D-A.B.C.E/N`, N in 1..31 (the address may be a host address). */
-const SUBNET_RE = new RegExp(`^${IPV4}(-${IPV4})?/(3[0-1]|2[0-9]|1[0-9]|[1-9])$`);
-/** endpointGroup.ipPool: `A.B.C.D` or `A.B.C.D-A.B.C.E`. */
-const IP_POOL_RE = new RegExp(`^${IPV4}(-${IPV4})?$`);
+const SUBNET_RE = new RegExp(SUBNET_PATTERN);
+/** endpointGroup.ipPool: `A.B.C.D` or `A.B.C.D-A.B.C.E` (empty is not a flag value). */
+const IP_POOL_RE = new RegExp(IP_POOL_PATTERN);
 /** global.pvtSubnet: a /16. */
-const PVT_SUBNET_RE = new RegExp(`^${IPV4}/16$`);
-const VLAN_RANGE_RE = /^[0-9]{1,4}-[0-9]{1,4}$/;
-const VXLAN_RANGE_RE = /^[0-9]{1,8}-[0-9]{1,8}$/;
+const PVT_SUBNET_RE = new RegExp(PVT_SUBNET_PATTERN);
+const VLAN_RANGE_RE = new RegExp(VLAN_RANGE_PATTERN);
+const VXLAN_RANGE_RE = new RegExp(VXLAN_RANGE_PATTERN);
 
 /** The largest pktTag the model accepts (network.json `max`). */
 export const MAX_PKT_TAG = 16777216;
 
-export const isIpv4 = (s: string): boolean => IPV4_RE.test(s);
+export const isIpv4 = isIPv4;
 
 export function checkSubnet(value: string): void {
   if (!SUBNET_RE.test(value)) {
@@ -48,7 +54,7 @@ export function checkGatewayV6(value: string): void {
 }
 
 export function checkIpPool(value: string): void {
-  if (!IP_POOL_RE.test(value)) throw new UsageError(`Invalid IP pool '${value}' - Enter in A.B.C.D-A.B.C.E format`);
+  if (value === '' || !IP_POOL_RE.test(value)) throw new UsageError(`Invalid IP pool '${value}' - Enter in A.B.C.D-A.B.C.E format`);
 }
 
 export function checkPrivateSubnet(value: string): void {
