@@ -3,6 +3,10 @@
 #   make demo       deps + build, then start etcd, OVS, dockerd (if none runs),
 #                   netmaster, netplugin and the driver shim, and run a smoke check
 #   make demo-down  stop what `make demo` started and remove its networks
+#   make demo-cluster [HOSTS=3] [CLUSTER_FLAGS=--cluster-store]
+#                   deps + build, then HOSTS simulated hosts on this machine
+#                   (deploy/local-cluster/cluster up; docs/local-cluster.md)
+#   make demo-cluster-down  remove that cluster (logs stay)
 #   make test       deps + build + lint, then unit, integration and e2e tests
 #   make bench      deps + build, then the benchmarks (figures only)
 #
@@ -19,10 +23,10 @@ BUILD_LOCK := flock /tmp/contiv-build.lock
 BINS := services/netmaster/lib/main.js services/netplugin/lib/main.js \
         services/driver-shim/lib/main.js services/netctl/lib/main.js
 
-.PHONY: deps build lint demo demo-down test bench clean help
+.PHONY: deps build lint demo demo-down demo-cluster demo-cluster-down test bench clean help
 
 help:
-	@sed -n '3,9p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,11p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	$(ROOT)/deploy/host/install-deps.sh
@@ -42,6 +46,14 @@ demo: deps build
 
 demo-down:
 	$(ROOT)/deploy/host/demo-down.sh
+
+HOSTS ?= 3
+CLUSTER_FLAGS ?=
+demo-cluster: deps build
+	$(ROOT)/deploy/local-cluster/cluster up --hosts $(HOSTS) $(CLUSTER_FLAGS)
+
+demo-cluster-down:
+	$(ROOT)/deploy/local-cluster/cluster down
 
 test: deps build lint
 	cd $(ROOT) && node test/run-tests.mjs all

@@ -30,6 +30,10 @@ export interface DockerdOptions {
   extraArgs?: readonly string[];
   /** How long to wait for the API. */
   readyTimeoutMs?: number;
+  /** Where the engine's output goes (default <dir>/dockerd.log). */
+  logFile?: string;
+  /** Keep running after this process exits (the local-cluster tool). */
+  detached?: boolean;
 }
 
 export interface Dockerd {
@@ -63,7 +67,7 @@ export async function startDockerd(opts: DockerdOptions): Promise<Dockerd> {
   if (!fs.existsSync(config)) fs.writeFileSync(config, '{}\n');
   const socket = path.join(d, 'docker.sock');
   const host = `unix://${socket}`;
-  const logFile = path.join(d, 'dockerd.log');
+  const logFile = opts.logFile ?? path.join(d, 'dockerd.log');
   const cgroupParent = opts.hostName;
 
   const dockerdArgs = [
@@ -99,7 +103,7 @@ export async function startDockerd(opts: DockerdOptions): Promise<Dockerd> {
     `dockerd-${opts.hostName}`,
     'nsenter',
     [`--net=${netnsPath(opts.netns)}`, 'unshare', '--mount', '--uts', '--propagation', 'slave', 'sh', '-c', setup],
-    { logFile },
+    { logFile, ...(opts.detached === true ? { detached: true } : {}) },
   );
 
   const docker = (args: readonly string[], runOpts: RunOptions = {}): Promise<RunResult> =>

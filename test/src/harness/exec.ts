@@ -138,6 +138,12 @@ export interface DaemonOptions {
   logFile: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /**
+   * Outlive this process (the local-cluster tool's `up`): own session, not
+   * waited for, not killed when this process exits. stop()/kill() still work
+   * while this process runs; afterwards use stopPid().
+   */
+  detached?: boolean;
 }
 
 export interface Daemon {
@@ -157,10 +163,12 @@ export function startDaemon(name: string, cmd: string, args: readonly string[], 
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
   const fd = fs.openSync(opts.logFile, 'a');
   fs.writeSync(fd, `\n==== ${new Date().toISOString()} ${cmd} ${args.join(' ')}\n`);
-  const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', fd, fd] });
+  const detached = opts.detached === true;
+  const child = spawn(cmd, args, { env: opts.env ?? process.env, cwd: opts.cwd, stdio: ['ignore', fd, fd], detached });
   fs.closeSync(fd);
   if (child.pid === undefined) throw new Error(`cannot start ${name}: ${cmd}`);
   const pid = child.pid;
+  if (detached) child.unref();
   let running = true;
   const exited = new Promise<number>((resolve) => {
     child.on('exit', (code, signal) => {
@@ -174,7 +182,7 @@ export function startDaemon(name: string, cmd: string, args: readonly string[], 
       resolve(-1);
     });
   });
-  const unregister = onExitCleanup(() => {
+  const unregister = detached ? () => undefined : onExitCleanup(() => {
     if (running) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -249,10 +257,10 @@ process.on('SIGTERM', () => process.exit(0));
 `;
 
 /** Starts one forwarder process (optionally inside a netns) serving every mapping. */
-export async function startForwarder(name: string, forwards: readonly Forward[], opts: { netns?: string; logFile: string }): Promise<Daemon> {
+export async function startForwarder(name: string, forwards: readonly Forward[], opts: { netns?: string; logFile: string; detached?: boolean }): Promise<Daemon> {
   const argv = ['-e', FORWARDER_JS, ...forwards.flatMap((f) => [f.listen, f.connect])];
   const [cmd, args] = opts.netns ? inNetns(opts.netns, process.execPath, argv) : [process.execPath, argv];
-  const d = startDaemon(name, cmd, args, { logFile: opts.logFile });
+  const d = startDaemon(name, cmd, args, { logFile: opts.logFile, ...(opts.detached === true ? { detached: true } : {}) });
   // Ready when every listener said so in the log.
   const deadline = Date.now() + 10_000;
   for (;;) {

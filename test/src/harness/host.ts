@@ -43,6 +43,20 @@ export interface HostOptions {
   forwards: readonly Forward[];
   /** Debug logs for our services (default true: tests and benchmarks read them). */
   debug?: boolean;
+  /** Uplink interfaces for the agent (`--iflist`), e.g. ['eth1']. */
+  iflist?: readonly string[];
+  /** Extra environment for netplugin (settings it reads by their env names, e.g. vxlan_port). */
+  agentEnv?: Readonly<Record<string, string>>;
+  /** Where service, dockerd and forwarder logs go (default <dir>/logs). */
+  logDir?: string;
+  /** OVS directory (default a fresh temp dir). */
+  ovsDir?: string;
+  /**
+   * Everything keeps running when this process exits (the local-cluster tool):
+   * no exit hooks, daemons in their own sessions. stop() still works from the
+   * process that created the host.
+   */
+  detached?: boolean;
 }
 
 export interface ServiceEnv {
@@ -74,36 +88,49 @@ export class Host {
     this.name = opts.name;
     this.netns = opts.name;
     this.dir = opts.dir;
-    this.logDir = path.join(opts.dir, 'logs');
+    this.logDir = opts.logDir ?? path.join(opts.dir, 'logs');
     this.ip = opts.address?.split('/')[0];
     this.agentSocket = path.join(opts.dir, 'run', 'netplugin.sock');
     this.pluginSocket = path.join(dockerd.pluginsDir, `${DRIVER_NAME}.sock`);
     this.unregisterExit = () => undefined;
   }
 
-  /** Creates the namespace (the caller attaches eth0) and starts OVS, dockerd and the forwarder. */
-  static async create(opts: HostOptions, attach?: (netns: string) => Promise<void>): Promise<Host> {
-    fs.mkdirSync(path.join(opts.dir, 'logs'), { recursive: true });
+  /**
+   * Creates the namespace and starts OVS, then calls `attach` (the caller wires
+   * the underlay and may start what dockerd needs, such as the store), then
+   * starts the forwarder and dockerd and imports the busybox image.
+   */
+  static async create(opts: HostOptions, attach?: (netns: string, ovs: Ovs) => Promise<void>): Promise<Host> {
+    const logDir = opts.logDir ?? path.join(opts.dir, 'logs');
+    const detached = opts.detached === true;
+    fs.mkdirSync(logDir, { recursive: true });
     fs.mkdirSync(path.join(opts.dir, 'run'), { recursive: true });
     await run('ip', ['netns', 'add', opts.name]);
-    const unregisterNetns = onExitCleanup(() => runSyncQuiet('ip', ['netns', 'del', opts.name]));
+    const unregisterNetns = detached ? () => undefined : onExitCleanup(() => runSyncQuiet('ip', ['netns', 'del', opts.name]));
     let ovs: Ovs | undefined;
     let dockerd: Dockerd | undefined;
     let forwarder: Daemon | undefined;
     try {
       await run('ip', ['-n', opts.name, 'link', 'set', 'lo', 'up']);
-      if (attach) await attach(opts.name);
+      ovs = await startOvs({
+        netns: opts.name,
+        ...(opts.ovsDir !== undefined ? { dir: opts.ovsDir } : {}),
+        ...(opts.logDir !== undefined ? { logDir } : {}),
+        ...(detached ? { persistent: true } : {}),
+      });
+      if (attach) await attach(opts.name, ovs);
       forwarder =
         opts.forwards.length > 0
-          ? await startForwarder(`fwd-${opts.name}`, opts.forwards, { netns: opts.name, logFile: path.join(opts.dir, 'logs', 'forwarder.log') })
+          ? await startForwarder(`fwd-${opts.name}`, opts.forwards, { netns: opts.name, logFile: path.join(logDir, 'forwarder.log'), detached })
           : undefined;
-      ovs = await startOvs({ netns: opts.name });
       const ip = opts.address?.split('/')[0];
       dockerd = await startDockerd({
         netns: opts.name,
         hostName: opts.name,
         dir: path.join(opts.dir, 'docker'),
         ovsDir: ovs.dir,
+        ...(opts.logDir !== undefined ? { logFile: path.join(logDir, 'dockerd.log') } : {}),
+        ...(detached ? { detached: true } : {}),
         ...(opts.dockerClusterStore ? { clusterStore: opts.clusterStore, clusterAdvertise: `${ip ?? '127.0.0.1'}:2376` } : {}),
       });
       await importBusybox(dockerd);
@@ -198,6 +225,7 @@ export class Host {
       '--cluster-store', this.opts.clusterStore,
       '--control-url', env.controlUrl,
       ...(this.ip ? ['--ctrl-ip', this.ip, '--vtep-ip', this.ip] : []),
+      ...(this.opts.iflist && this.opts.iflist.length > 0 ? ['--iflist', this.opts.iflist.join(',')] : []),
       '--plugin-mode', 'docker',
       '--host-name', this.name,
       '--docker-host', this.dockerd.host,
@@ -217,7 +245,12 @@ export class Host {
     if (!fs.existsSync(main)) throw new Error(`${name} is not built: ${main} is missing (run make build)`);
     this.serviceArgs.set(name, args);
     const [cmd, argv] = inNetns(this.netns, process.execPath, [main, ...args]);
-    const d = startDaemon(`${name}-${this.name}`, cmd, argv, { logFile: this.consoleLog(name) });
+    const env = name === 'netplugin' && this.opts.agentEnv ? { ...process.env, ...this.opts.agentEnv } : undefined;
+    const d = startDaemon(`${name}-${this.name}`, cmd, argv, {
+      logFile: this.consoleLog(name),
+      ...(env ? { env } : {}),
+      ...(this.opts.detached === true ? { detached: true } : {}),
+    });
     this.services.set(name, d);
     await this.waitServiceReady(name, d);
   }

@@ -27,6 +27,12 @@ export interface StartOvsOptions {
   tcpPort?: number | true;
   /** Do not start ovs-vswitchd (ovsdb-server only). */
   noVswitchd?: boolean;
+  /** Use this (new or empty) directory instead of a fresh temp dir; keep its path short (unix sockets). */
+  dir?: string;
+  /** Leave the daemons running when this process exits (the local-cluster tool). */
+  persistent?: boolean;
+  /** Where the two daemons' logs go (default: the OVS dir); stop() leaves them. */
+  logDir?: string;
 }
 
 export interface Ovs {
@@ -159,8 +165,16 @@ function trackForExit(fn: () => void): () => void {
 export async function startOvs(opts: StartOvsOptions = {}): Promise<Ovs> {
   const bin = findBinaries();
   // Short path: unix socket names (db.sock, <bridge>.mgmt) must stay under 108 bytes.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovs-'));
-  const env: NodeJS.ProcessEnv = { ...process.env, OVS_RUNDIR: dir, OVS_LOGDIR: dir, OVS_DBDIR: dir, OVS_SYSCONFDIR: dir };
+  let dir: string;
+  if (opts.dir !== undefined) {
+    dir = opts.dir;
+    fs.mkdirSync(dir, { recursive: true });
+  } else {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ovs-'));
+  }
+  const logDir = opts.logDir ?? dir;
+  if (logDir !== dir) fs.mkdirSync(logDir, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, OVS_RUNDIR: dir, OVS_LOGDIR: logDir, OVS_DBDIR: dir, OVS_SYSCONFDIR: dir };
   const dbSock = path.join(dir, 'db.sock');
   const dbSocket = `unix:${dbSock}`;
   const tcpPort = opts.tcpPort === true ? await freeTcpPort() : opts.tcpPort;
@@ -171,10 +185,10 @@ export async function startOvs(opts: StartOvsOptions = {}): Promise<Ovs> {
     db: path.join(dir, 'conf.db'),
     serverPid: path.join(dir, 'ovsdb-server.pid'),
     serverCtl: path.join(dir, 'ovsdb-server.ctl'),
-    serverLog: path.join(dir, 'ovsdb-server.log'),
+    serverLog: path.join(logDir, 'ovsdb-server.log'),
     switchPid: path.join(dir, 'ovs-vswitchd.pid'),
     switchCtl: path.join(dir, 'ovs-vswitchd.ctl'),
-    switchLog: path.join(dir, 'ovs-vswitchd.log'),
+    switchLog: path.join(logDir, 'ovs-vswitchd.log'),
   };
 
   const killAllSync = (): void => {
@@ -190,7 +204,7 @@ export async function startOvs(opts: StartOvsOptions = {}): Promise<Ovs> {
     }
     if (ownNetns !== undefined) execFile(bin.ip, ['netns', 'del', ownNetns], () => undefined);
   };
-  const untrack = trackForExit(killAllSync);
+  const untrack = opts.persistent === true ? () => false : trackForExit(killAllSync);
 
   const logs = (lines = 40): string =>
     [files.serverLog, files.switchLog]

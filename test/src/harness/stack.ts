@@ -1,15 +1,16 @@
 /**
- * A whole installation for end-to-end tests: etcd, an underlay switch, N hosts
- * (one today; the multi-host issue raises N), netmaster on the first host and an
- * agent (netplugin + driver shim) on every host.
+ * A whole installation for end-to-end tests: etcd, an underlay switch, N hosts,
+ * netmaster on the first host and an agent (netplugin + driver shim) on every
+ * host. The underlay is the one of underlay.ts (and of the local-cluster tool).
  *
  * Layout (all names carry a random suffix; nothing touches the root namespace's
  * interfaces, other runs share this machine):
  *
  *   root netns:  etcd 127.0.0.1:P          forwarder: unix etcd.sock -> 127.0.0.1:P
  *                                                     127.0.0.1:Q -> unix netmaster.sock
- *   <stack>-ul:  Linux bridge br0 (its own netns: the root netns drops bridged frames)
- *   <stack>-hN:  eth0 192.168.250.1N/24 on br0, OVS, dockerd, netplugin, shim,
+ *   <stack>-ul:  Linux bridges br0 and br1 (its own netns: the root netns drops bridged frames)
+ *   <stack>-hN:  eth0 on br0, owned by OVS bridge br-phy holding 192.168.250.1N/24;
+ *                eth1 on br1 (no address; the agent's --iflist); OVS, dockerd, netplugin, shim,
  *                forwarder: 127.0.0.1:P -> unix etcd.sock (same port: etcd's
  *                advertised URL, which libkv syncs to, is valid everywhere);
  *                on h1 also netmaster :9999 and unix netmaster.sock -> 127.0.0.1:9999
@@ -27,7 +28,7 @@ import type { Daemon, Forward } from './exec';
 import { onExitCleanup, randomSuffix, run, runSyncQuiet, startForwarder } from './exec';
 import { Host, NETMASTER_PORT } from './host';
 import { freePort } from './ports';
-
+import { configurePhysBridge, createUnderlay, MAX_HOSTS, plugHost, underlayIp, UNDERLAY_PREFIX_LEN, UPLINK_NIC } from './underlay';
 
 export interface StackOptions {
   /** Number of hosts (default 1). */
@@ -38,6 +39,8 @@ export interface StackOptions {
   services?: boolean;
   /** Debug logs for our services (default true). */
   debug?: boolean;
+  /** Extra environment for every netplugin (settings by their env names, e.g. vxlan_port). */
+  agentEnv?: Readonly<Record<string, string>>;
 }
 
 export interface Stack {
@@ -55,9 +58,6 @@ export interface Stack {
   readonly host: Host;
   stop(): Promise<void>;
 }
-
-const UNDERLAY_PREFIX = '192.168.250.';
-const hostAddress = (i: number): string => `${UNDERLAY_PREFIX}${10 + i}/24`;
 
 export async function createStack(opts: StackOptions = {}): Promise<Stack> {
   const name = `ctv${randomSuffix(5)}`;
@@ -102,16 +102,14 @@ export async function createStack(opts: StackOptions = {}): Promise<Stack> {
       { logFile: path.join(dir, 'forwarder.log') },
     );
 
-    await run('ip', ['netns', 'add', underlay]);
-    underlayUp = true;
-    await run('ip', ['-n', underlay, 'link', 'set', 'lo', 'up']);
-    await run('ip', ['-n', underlay, 'link', 'add', 'br0', 'type', 'bridge']);
-    await run('ip', ['-n', underlay, 'link', 'set', 'br0', 'up']);
-
     const count = opts.hosts ?? 1;
+    if (count < 1 || count > MAX_HOSTS) throw new Error(`a stack has 1..${MAX_HOSTS} hosts, not ${count}`);
+    await createUnderlay(underlay);
+    underlayUp = true;
+
     for (let i = 1; i <= count; i++) {
       const hostName = `${name}-h${i}`;
-      const address = hostAddress(i);
+      const address = `${underlayIp(i)}/${UNDERLAY_PREFIX_LEN}`;
       const forwards: Forward[] = [{ listen: `tcp:127.0.0.1:${port}`, connect: `unix:${etcdSock}` }];
       if (i === 1) forwards.push({ listen: `unix:${netmasterSock}`, connect: `tcp:127.0.0.1:${NETMASTER_PORT}` });
       const host = await Host.create(
@@ -122,13 +120,13 @@ export async function createStack(opts: StackOptions = {}): Promise<Stack> {
           clusterStore,
           ...(opts.dockerClusterStore ? { dockerClusterStore: true } : {}),
           forwards,
+          iflist: [UPLINK_NIC],
+          ...(opts.agentEnv ? { agentEnv: opts.agentEnv } : {}),
           ...(opts.debug === false ? { debug: false } : {}),
         },
-        async (netns) => {
-          await run('ip', ['-n', underlay, 'link', 'add', `p${i}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', netns]);
-          await run('ip', ['-n', underlay, 'link', 'set', `p${i}`, 'master', 'br0', 'up']);
-          await run('ip', ['-n', netns, 'addr', 'add', address, 'dev', 'eth0']);
-          await run('ip', ['-n', netns, 'link', 'set', 'eth0', 'up']);
+        async (netns, ovs) => {
+          await plugHost(underlay, i, netns);
+          await configurePhysBridge(ovs.vsctl, netns, i);
         },
       );
       hosts.push(host);

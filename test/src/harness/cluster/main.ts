@@ -1,0 +1,189 @@
+/**
+ * The local multi-host cluster tool, behind deploy/local-cluster/cluster (which
+ * also implements `exec` itself, so a command keeps the terminal and its exit
+ * status). See docs/local-cluster.md.
+ *
+ *   cluster [--name NAME] up [--hosts N] [--store etcd|consul] [--cluster-store] [--vxlan-port PORT] [--debug]
+ *   cluster [--name NAME] status [--json]
+ *   cluster [--name NAME] down
+ *
+ * Environment: CONTIV_CLUSTER_NAME (default contiv), CONTIV_CLUSTER_DIR (state,
+ * default /var/lib/contiv/cluster), CONTIV_LOG_DIR (logs go to
+ * $CONTIV_LOG_DIR/cluster-NAME, default /var/log/contiv).
+ */
+import { parseArgs } from 'node:util';
+import { MAX_HOSTS } from '../underlay';
+import { anythingLeft, findLeftovers, teardown } from './down';
+import type { ClusterLayout } from './layout';
+import { clusterLayout, DEFAULT_BASE_DIR, DEFAULT_LOG_BASE, DEFAULT_NAME } from './layout';
+import { acquireLock } from './lock';
+import type { ClusterOptions, StoreKind } from './state';
+import { clusterStatus, formatStatus } from './status';
+import { checkPrerequisites, up } from './up';
+
+const USAGE = `usage: cluster [--name NAME] COMMAND
+
+  up [--hosts N] [--store etcd|consul] [--cluster-store] [--vxlan-port PORT] [--debug]
+        start N hosts (default 3, at most ${MAX_HOSTS}); cleans up a crashed earlier run first
+  exec HOST [--] CMD...
+        run CMD in HOST (h1, h2, ...) with DOCKER_HOST, NETMASTER and netctl set
+  status [--json]
+        what runs; exit 0 when everything is up, 1 when something is missing, 3 when nothing is up
+  down
+        remove everything up made (logs stay)
+
+NAME defaults to $CONTIV_CLUSTER_NAME or "${DEFAULT_NAME}"; state in $CONTIV_CLUSTER_DIR/NAME
+(default ${DEFAULT_BASE_DIR}), logs in $CONTIV_LOG_DIR/cluster-NAME (default ${DEFAULT_LOG_BASE}).`;
+
+class UsageError extends Error {}
+
+const say = (m: string): void => console.log(`[cluster] ${m}`);
+
+async function main(argv: string[]): Promise<number> {
+  let name = process.env['CONTIV_CLUSTER_NAME'] || DEFAULT_NAME;
+  const args = [...argv];
+  while (args[0] === '--name' || args[0]?.startsWith('--name=')) {
+    const a = args.shift() ?? '';
+    name = a.includes('=') ? a.slice(a.indexOf('=') + 1) : (args.shift() ?? '');
+  }
+  const command = args.shift();
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    console.log(USAGE);
+    return command === undefined ? 2 : 0;
+  }
+  const layout = clusterLayout(name, process.env['CONTIV_CLUSTER_DIR'] || DEFAULT_BASE_DIR, process.env['CONTIV_LOG_DIR'] || DEFAULT_LOG_BASE);
+  switch (command) {
+    case 'up':
+      return locked(layout, () => cmdUp(layout, args));
+    case 'down':
+      return locked(layout, () => cmdDown(layout, args));
+    case 'status':
+      return cmdStatus(layout, args);
+    case 'exec':
+      throw new UsageError('exec is run by deploy/local-cluster/cluster itself');
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+async function locked(layout: ClusterLayout, fn: () => Promise<number>): Promise<number> {
+  const release = acquireLock(layout.name);
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}
+
+function parseUp(args: string[]): ClusterOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      hosts: { type: 'string' },
+      store: { type: 'string' },
+      'cluster-store': { type: 'boolean' },
+      'vxlan-port': { type: 'string' },
+      debug: { type: 'boolean' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const hosts = Number(values.hosts ?? '3');
+  if (!Number.isInteger(hosts) || hosts < 1 || hosts > MAX_HOSTS) throw new UsageError(`--hosts must be 1..${MAX_HOSTS}, not "${values.hosts ?? ''}"`);
+  const store = (values.store ?? 'etcd') as StoreKind;
+  if (store !== 'etcd' && store !== 'consul') throw new UsageError(`--store must be etcd or consul, not "${String(store)}"`);
+  let vxlanPort: number | undefined;
+  if (values['vxlan-port'] !== undefined) {
+    vxlanPort = Number(values['vxlan-port']);
+    if (!Number.isInteger(vxlanPort) || vxlanPort < 1 || vxlanPort > 65535) throw new UsageError(`--vxlan-port must be a UDP port, not "${values['vxlan-port']}"`);
+  }
+  return {
+    hosts,
+    store,
+    dockerClusterStore: values['cluster-store'] === true,
+    ...(vxlanPort !== undefined ? { vxlanPort } : {}),
+    debug: values.debug === true,
+  };
+}
+
+function sameOptions(a: ClusterOptions, b: ClusterOptions): boolean {
+  return a.hosts === b.hosts && a.store === b.store && a.dockerClusterStore === b.dockerClusterStore && a.vxlanPort === b.vxlanPort && a.debug === b.debug;
+}
+
+function tool(layout: ClusterLayout): string {
+  const base = process.env['CONTIV_CLUSTER_TOOL'] || 'deploy/local-cluster/cluster';
+  return layout.name === DEFAULT_NAME ? base : `${base} --name ${layout.name}`;
+}
+
+async function cmdUp(layout: ClusterLayout, args: string[]): Promise<number> {
+  const options = parseUp(args);
+  if (options.store === 'consul') {
+    console.error(
+      '[cluster] --store consul: netmaster and netplugin support only etcd so far; Consul support comes with a later issue. ' +
+        'Use --store etcd (the default).',
+    );
+    return 2;
+  }
+  checkPrerequisites();
+  const left = await findLeftovers(layout);
+  if (left.state?.complete) {
+    const st = await clusterStatus(layout, left);
+    if (st.state === 'up') {
+      if (sameOptions(left.state.options, options)) {
+        say(`cluster ${layout.name} is already up (run down first to rebuild it)`);
+        console.log(formatStatus(st));
+        return 0;
+      }
+      console.error(`[cluster] cluster ${layout.name} is up with other settings (${JSON.stringify(left.state.options)}); run '${tool(layout)} down' first`);
+      return 1;
+    }
+  }
+  if (anythingLeft(left)) {
+    say(`cleaning up what an earlier run of cluster ${layout.name} left behind`);
+    await teardown(layout, say);
+  }
+  try {
+    await up(layout, options, say);
+  } catch (err) {
+    console.error(`[cluster] up failed: ${err instanceof Error ? err.message : String(err)}`);
+    say(`removing what was started; logs stay in ${layout.logDir}`);
+    await teardown(layout, say);
+    return 1;
+  }
+  const t = tool(layout);
+  console.log(`
+Try:
+  ${t} exec h1 -- netctl network create contiv-net -s 100.1.1.1/24 -g 100.1.1.100
+  ${t} exec h1 -- docker run -itd --net=contiv-net --name=c1 busybox /bin/sh
+  ${t} exec h${options.hosts} -- docker network ls
+  ${t} status
+Logs: ${layout.logDir}   Stop: ${t} down${layout.name === DEFAULT_NAME ? ' (or make demo-cluster-down)' : ''}`);
+  return 0;
+}
+
+async function cmdDown(layout: ClusterLayout, args: string[]): Promise<number> {
+  if (args.length > 0) throw new UsageError(`down takes no arguments (got ${args.join(' ')})`);
+  if (process.getuid?.() !== 0) throw new Error('run as root');
+  const removed = await teardown(layout, say);
+  say(removed ? `cluster ${layout.name} is down (logs kept in ${layout.logDir})` : `cluster ${layout.name} is not up: nothing to do`);
+  return 0;
+}
+
+async function cmdStatus(layout: ClusterLayout, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } }, strict: true, allowPositionals: false });
+  const st = await clusterStatus(layout, await findLeftovers(layout));
+  console.log(values.json === true ? JSON.stringify(st, null, 2) : formatStatus(st));
+  return st.state === 'up' ? 0 : st.state === 'degraded' ? 1 : 3;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError || (err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS'))) {
+      console.error(`[cluster] ${err.message}\n\n${USAGE}`);
+      process.exit(2);
+    }
+    console.error(`[cluster] ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);
