@@ -1,0 +1,100 @@
+/**
+ * What the pipeline installed, per feature and object (Antrea's
+ * flowCategoryCache), and the diff from it to a new desired set. The cache
+ * only ever holds what the switch acknowledged: the reconciler swaps in the
+ * desired set after the bundle committed.
+ */
+import type { BundleOps, Flow } from '@contiv/openflow';
+import { flowKey, flowToString } from '@contiv/openflow';
+import { AgentError } from '../errors';
+import type { ObjectFlows } from './framework';
+
+export interface CachedFlow {
+  readonly flow: Flow;
+  /** flowKey: table, priority, match (the switch's identity of a flow). */
+  readonly key: string;
+  /** The rendered flow, instructions and cookie included: equal text = nothing to send. */
+  readonly text: string;
+}
+
+/** feature name → object key → flows of that object. */
+export type FlowSet = ReadonlyMap<string, ReadonlyMap<string, readonly CachedFlow[]>>;
+
+/** Features' output as a FlowSet; two flows with the same identity are a bug in the features. */
+export function toFlowSet(byFeature: ReadonlyMap<string, readonly ObjectFlows[]>): FlowSet {
+  const seen = new Map<string, string>();
+  const out = new Map<string, Map<string, CachedFlow[]>>();
+  for (const [feature, objects] of byFeature) {
+    const perObject = new Map<string, CachedFlow[]>();
+    for (const obj of objects) {
+      const cached = perObject.get(obj.key) ?? [];
+      for (const flow of obj.flows) {
+        const key = flowKey(flow);
+        const owner = `${feature}/${obj.key}`;
+        const other = seen.get(key);
+        if (other !== undefined) throw new AgentError('AGENT_INVALID_ARGUMENT', `Flow ${flowToString(flow)} is wanted by both ${other} and ${owner}`);
+        seen.set(key, owner);
+        cached.push({ flow, key, text: flowToString(flow) });
+      }
+      perObject.set(obj.key, cached);
+    }
+    out.set(feature, perObject);
+  }
+  return out;
+}
+
+function byIdentity(set: FlowSet): Map<string, CachedFlow> {
+  const out = new Map<string, CachedFlow>();
+  for (const objects of set.values()) for (const flows of objects.values()) for (const f of flows) out.set(f.key, f);
+  return out;
+}
+
+export interface FlowChanges extends BundleOps {
+  readonly adds: readonly Flow[];
+  readonly modifies: readonly Flow[];
+  readonly deletes: readonly Flow[];
+}
+
+/**
+ * The flow-mods that turn `installed` into `desired`. A changed cookie (or
+ * timeout, flags) is an add, which replaces the flow: in OpenFlow 1.3 a modify
+ * keeps the old cookie. A change of instructions only is a modify.
+ */
+export function diffFlowSets(installed: FlowSet, desired: FlowSet): FlowChanges {
+  const before = byIdentity(installed);
+  const after = byIdentity(desired);
+  const adds: Flow[] = [];
+  const modifies: Flow[] = [];
+  const deletes: Flow[] = [];
+  for (const [key, want] of after) {
+    const have = before.get(key);
+    if (have === undefined) adds.push(want.flow);
+    else if (have.text === want.text) continue;
+    else if (sameHeader(have.flow, want.flow)) modifies.push(want.flow);
+    else adds.push(want.flow);
+  }
+  for (const [key, have] of before) if (!after.has(key)) deletes.push(have.flow);
+  return { adds, modifies, deletes };
+}
+
+function sameHeader(a: Flow, b: Flow): boolean {
+  return a.cookie === b.cookie && (a.idleTimeout ?? 0) === (b.idleTimeout ?? 0) && (a.hardTimeout ?? 0) === (b.hardTimeout ?? 0) && (a.flags ?? 0) === (b.flags ?? 0);
+}
+
+/** Every flow of a set (for replay after a switch reconnect). */
+export function allFlows(set: FlowSet): Flow[] {
+  return [...byIdentity(set).values()].map((f) => f.flow);
+}
+
+/** The flows one object of one feature has in a set. */
+export function flowsOf(set: FlowSet, feature: string, objectKey: string): Flow[] {
+  return (set.get(feature)?.get(objectKey) ?? []).map((f) => f.flow);
+}
+
+export function countFlows(set: FlowSet): number {
+  let n = 0;
+  for (const objects of set.values()) for (const flows of objects.values()) n += flows.length;
+  return n;
+}
+
+export const EMPTY_FLOW_SET: FlowSet = new Map();

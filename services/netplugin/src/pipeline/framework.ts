@@ -1,0 +1,138 @@
+/**
+ * The vocabulary of the agent's OpenFlow pipeline (Antrea's framework.go):
+ * tables with stages, named priorities, register fields, and the cookie
+ * layout. tables.ts declares the tables; features/ build flows with these.
+ */
+import type { Flow, RegField, RegMark } from '@contiv/openflow';
+import { regField, regMark } from '@contiv/openflow';
+import { AgentError } from '../errors';
+import type { DesiredState } from './desired-state';
+
+/** Stages in packet order; a table's stage never goes backwards in declaration order. */
+export enum Stage {
+  Classifier = 0,
+  Arp = 1,
+  Forwarding = 2,
+  Output = 3,
+}
+
+export interface Table {
+  readonly name: string;
+  readonly stage: Stage;
+  /** OpenFlow table id: the declaration order. */
+  readonly id: number;
+}
+
+const declared: Table[] = [];
+
+/**
+ * Declares the next table. Declaration order is table order, so a flow can
+ * always `goto_table` a table declared after its own (OpenFlow only goes forward).
+ */
+export function defineTable(name: string, stage: Stage): Table {
+  const last = declared[declared.length - 1];
+  if (declared.some((t) => t.name === name)) throw new AgentError('AGENT_INVALID_ARGUMENT', `Table ${name} is declared twice`);
+  if (last !== undefined && stage < last.stage) throw new AgentError('AGENT_INVALID_ARGUMENT', `Table ${name} is in an earlier stage than ${last.name}`);
+  const table: Table = { name, stage, id: declared.length };
+  declared.push(table);
+  return table;
+}
+
+/** Every declared table, in order. */
+export function allTables(): readonly Table[] {
+  return declared;
+}
+
+/** Table id → name, for `OpenFlowBridge.setTableNames` and `--names` rendering. */
+export function tableNames(): Map<number, string> {
+  return new Map(declared.map((t) => [t.id, t.name]));
+}
+
+/** Flow priorities inside a table; a table uses only these. */
+export const Priority = {
+  /** Exceptions that must win over the normal case (reserved). */
+  High: 300,
+  /** The per-object flows: one endpoint, one network. */
+  Normal: 200,
+  /** Catch-alls below the per-object flows (per network). */
+  Low: 100,
+  /** The table-miss flow. */
+  Miss: 0,
+} as const;
+
+/**
+ * Registers. reg0[0..3] PktSourceField: where the packet entered the bridge
+ * (PktSource values below); set by Classifier.
+ */
+export const PktSourceField: RegField = regField(0, 0, 3, 'PktSource');
+export const PktSource = { Local: 1, Tunnel: 2, Uplink: 3 } as const;
+export const FromLocalMark: RegMark = regMark(PktSourceField, PktSource.Local);
+export const FromTunnelMark: RegMark = regMark(PktSourceField, PktSource.Tunnel);
+export const FromUplinkMark: RegMark = regMark(PktSourceField, PktSource.Uplink);
+
+/**
+ * reg1[0..15] NetworkIdField: the host-local id of the packet's network (its
+ * VRF). Every table after Classifier matches it, so two tenants' networks with
+ * the same subnet and MACs never share a flow.
+ */
+export const NetworkIdField: RegField = regField(1, 0, 15, 'NetworkId');
+
+/** reg2[0..15] EndpointGroupField: the source endpoint group id, reserved for the policy pipeline. */
+export const EndpointGroupField: RegField = regField(2, 0, 15, 'EndpointGroup');
+
+/** Cookie category: which kind of object a flow belongs to (bits 40..47). */
+export enum CookieCategory {
+  /** Table-miss and other fixed flows. */
+  Pipeline = 1,
+  LocalEndpoint = 2,
+  Network = 3,
+  RemoteEndpoint = 4,
+  Uplink = 5,
+}
+
+/** Where the cookie fields sit: round(16) | category(8) | reserved(8) | objectId(32). */
+export const COOKIE_ROUND_SHIFT = 48n;
+export const COOKIE_CATEGORY_SHIFT = 40n;
+export const COOKIE_ROUND_MASK = 0xffffn << COOKIE_ROUND_SHIFT;
+export const COOKIE_CATEGORY_MASK = 0xffn << COOKIE_CATEGORY_SHIFT;
+export const COOKIE_OBJECT_MASK = 0xffffffffn;
+
+/**
+ * The cookie of a flow. `round` is the agent's restart round, so a restarted
+ * agent can adopt and then delete the previous round's flows by cookie mask.
+ */
+export function makeCookie(round: number, category: CookieCategory, objectId: number): bigint {
+  if (!Number.isInteger(round) || round < 0 || round > 0xffff) throw new AgentError('AGENT_INVALID_ARGUMENT', `Cookie round ${round} is not 16-bit`);
+  if (!Number.isInteger(objectId) || objectId < 0 || objectId > 0xffffffff) throw new AgentError('AGENT_INVALID_ARGUMENT', `Cookie object id ${objectId} is not 32-bit`);
+  return (BigInt(round) << COOKIE_ROUND_SHIFT) | (BigInt(category) << COOKIE_CATEGORY_SHIFT) | BigInt(objectId);
+}
+
+/** A stable 32-bit id for an object named by a string (FNV-1a), for cookies only: collisions cost nothing but debuggability. */
+export function objectIdOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h >>> 0;
+}
+
+/** The flows one object (an endpoint, a network...) needs; the unit of caching and diffing. */
+export interface ObjectFlows {
+  /** Unique within its feature, e.g. `endpoint:<id>` or `network:<tenant>/<name>`. */
+  readonly key: string;
+  readonly flows: readonly Flow[];
+}
+
+/** Context every feature gets besides the desired state. */
+export interface FeatureContext {
+  /** The cookie round of this agent run. */
+  readonly round: number;
+}
+
+/** One feature of the pipeline (Antrea's `feature`): computes its flows purely from the desired state. */
+export interface Feature {
+  readonly name: string;
+  readonly requiredTables: readonly Table[];
+  flows(state: DesiredState, ctx: FeatureContext): ObjectFlows[];
+}

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { flowToString, isOpenFlowError } from '@contiv/openflow';
+import { RecordingBridge } from '@contiv/openflow/testing';
+import type { DesiredState } from './desired-state';
+import { isAgentError } from '../errors';
+import { PipelineReconciler } from './reconciler';
+import { desiredState, localEndpoint, remoteEndpoint, remoteHost, vxlanNetwork } from './testing/fixtures';
+
+const NET = 'default/contiv-net';
+
+function twoHostState(extra: Partial<DesiredState> = {}): DesiredState {
+  return desiredState({
+    networks: [vxlanNetwork(NET, 1, 5001, '100.1.1.254')],
+    localEndpoints: [localEndpoint('ep1', 3, NET, '100.1.1.1'), localEndpoint('ep2', 4, NET, '100.1.1.2')],
+    remoteEndpoints: [remoteEndpoint('ep3', 'h2', NET, '100.1.1.3'), remoteEndpoint('ep4', 'h2', NET, '100.1.1.4')],
+    remoteHosts: [remoteHost('h2', '192.168.250.12', 7)],
+    ...extra,
+  });
+}
+
+void test('installing the same state twice sends one bundle, then nothing', async () => {
+  const br = new RecordingBridge();
+  const rec = new PipelineReconciler({ bridge: br, round: 1 });
+  const first = await rec.reconcile(twoHostState());
+  assert.equal(br.bundles.length, 1);
+  assert.deepEqual(first, { adds: first.total, modifies: 0, deletes: 0, total: br.flows().length });
+  const second = await rec.reconcile(twoHostState());
+  assert.deepEqual(second, { adds: 0, modifies: 0, deletes: 0, total: first.total });
+  assert.equal(br.bundles.length, 1);
+  assert.equal(br.messageCount, first.total);
+});
+
+void test('deleting a remote endpoint removes exactly its flows, in one bundle of deletes', async () => {
+  const br = new RecordingBridge();
+  const rec = new PipelineReconciler({ bridge: br, round: 1 });
+  await rec.reconcile(twoHostState());
+  const before = br.flowStrings();
+  const gone = [...rec.installedFlowsOf('arp-responder', 'remote:ep4'), ...rec.installedFlowsOf('l2-forwarding', 'remote:ep4')];
+  assert.equal(gone.length, 2);
+  br.clearCalls();
+
+  const state = twoHostState();
+  await rec.reconcile({ ...state, remoteEndpoints: state.remoteEndpoints.filter((e) => e.endpointId !== 'ep4') });
+  assert.equal(br.bundles.length, 1);
+  const bundle = br.bundles[0];
+  assert.equal(bundle?.adds?.length ?? 0, 0);
+  assert.equal(bundle?.modifies?.length ?? 0, 0);
+  assert.deepEqual(bundle?.deletes, gone);
+  const removed = before.filter((l) => !br.flowStrings().includes(l));
+  assert.equal(removed.length, 2);
+  for (const line of removed) assert.match(line, /100\.1\.1\.4|02:02:64:01:01:04/);
+  assert.deepEqual(rec.installedFlowsOf('l2-forwarding', 'remote:ep4'), []);
+});
+
+void test('a new local port changes the flood flow by modify (same cookie) and adds the endpoint flows', async () => {
+  const br = new RecordingBridge();
+  const rec = new PipelineReconciler({ bridge: br, round: 1 });
+  await rec.reconcile(twoHostState());
+  br.clearCalls();
+  const state = twoHostState();
+  const result = await rec.reconcile({ ...state, localEndpoints: [...state.localEndpoints, localEndpoint('ep5', 5, NET, '100.1.1.5')] });
+  assert.deepEqual(result, { adds: 3, modifies: 1, deletes: 0, total: result.total });
+  assert.deepEqual(
+    br.flowStrings().filter((l) => l.includes('table=3, priority=200')),
+    ['cookie=0x1030000000001, table=3, priority=200,reg1=0x1/0xffff actions=output:3,output:4,output:5'],
+  );
+});
+
+void test('a remote endpoint that moves to another host is a modify of its forwarding flow', async () => {
+  const br = new RecordingBridge();
+  const rec = new PipelineReconciler({ bridge: br, round: 1 });
+  const hosts = [remoteHost('h2', '192.168.250.12', 7), remoteHost('h3', '192.168.250.13', 8)];
+  await rec.reconcile(twoHostState({ remoteHosts: hosts }));
+  br.clearCalls();
+  const state = twoHostState({ remoteHosts: hosts });
+  const moved = state.remoteEndpoints.map((e) => (e.endpointId === 'ep4' ? { ...e, host: 'h3' } : e));
+  const result = await rec.reconcile({ ...state, remoteEndpoints: moved });
+  assert.deepEqual([result.adds, result.modifies, result.deletes], [0, 1, 0]);
+  const modified = br.bundles[0]?.modifies?.[0];
+  assert.ok(modified !== undefined);
+  assert.match(flowToString(modified), /dl_dst=02:02:64:01:01:04 actions=set_field:0x1389->tun_id,output:8$/);
+});
+
+void test('a new cookie round re-adds every flow (a modify would keep the old cookie)', async () => {
+  const br = new RecordingBridge();
+  await new PipelineReconciler({ bridge: br, round: 1 }).reconcile(twoHostState());
+  const total = br.flows().length;
+  br.clearCalls();
+  // Same switch, a restarted agent: its cache is empty, its round is 2.
+  const rec2 = new PipelineReconciler({ bridge: br, round: 2 });
+  const result = await rec2.reconcile(twoHostState());
+  assert.deepEqual([result.adds, result.modifies, result.deletes], [total, 0, 0]);
+  assert.ok(br.flows().every((f) => f.cookie >> 48n === 2n));
+});
+
+void test('a rejected bundle leaves the cache as it was, so the retry sends the same change', async () => {
+  const br = new RecordingBridge();
+  const rec = new PipelineReconciler({ bridge: br, round: 1 });
+  br.failNext();
+  await assert.rejects(rec.reconcile(twoHostState()), (err: unknown) => isOpenFlowError(err, 'OF_BUNDLE_REJECTED'));
+  assert.equal(rec.installedFlowCount(), 0);
+  assert.equal(br.flows().length, 0);
+  const retry = await rec.reconcile(twoHostState());
+  assert.equal(retry.adds, retry.total);
+  assert.equal(br.flows().length, retry.total);
+  assert.equal(br.bundles.length, 2);
+  assert.deepEqual(br.bundles[0], br.bundles[1]);
+});
+
+void test('replay re-adds every installed flow in one bundle', async () => {
+  const br = new RecordingBridge();
+  const rec = new PipelineReconciler({ bridge: br, round: 1 });
+  await rec.reconcile(twoHostState());
+  const lines = br.flowStrings();
+  await br.deleteAll({});
+  assert.equal(await rec.replay(), lines.length);
+  assert.deepEqual(br.flowStrings(), lines);
+});
+
+void test('flows are O(endpoints + networks): 100 endpoints on each of 3 hosts', async () => {
+  const hosts = ['h1', 'h2', 'h3'];
+  const ip = (h: number, i: number): string => `10.${h}.${Math.floor(i / 250)}.${(i % 250) + 1}`;
+  const state = desiredState({
+    networks: [vxlanNetwork(NET, 1, 5001, '10.0.0.254')],
+    localEndpoints: Array.from({ length: 100 }, (_, i) => localEndpoint(`h1-${i}`, 10 + i, NET, ip(1, i))),
+    remoteEndpoints: hosts.slice(1).flatMap((h, hi) => Array.from({ length: 100 }, (_, i) => remoteEndpoint(`${h}-${i}`, h, NET, ip(hi + 2, i)))),
+    remoteHosts: [remoteHost('h2', '192.168.250.12', 2), remoteHost('h3', '192.168.250.13', 3)],
+  });
+  const br = new RecordingBridge();
+  const result = await new PipelineReconciler({ bridge: br, round: 1 }).reconcile(state);
+  const local = 100;
+  const remote = 200;
+  const networks = 1;
+  const misses = 4;
+  // Local: classifier + ARP + L2; remote: ARP + L2; network: tunnel classifier + gateway ARP + flood.
+  assert.equal(result.total, 3 * local + 2 * remote + 3 * networks + misses);
+  assert.equal(result.total, 707);
+  const perTable = new Map<number, number>();
+  for (const f of br.flows()) perTable.set(f.table, (perTable.get(f.table) ?? 0) + 1);
+  assert.deepEqual([...perTable.entries()].sort((a, b) => a[0] - b[0]), [
+    [0, local + networks + 1],
+    [1, local + remote + networks + 1],
+    [2, local + remote + 1],
+    [3, networks + 1],
+  ]);
+});
+
+void test('two objects wanting the same flow is refused before anything is sent', async () => {
+  const br = new RecordingBridge();
+  const rec = new PipelineReconciler({ bridge: br, round: 1 });
+  // Two networks given the same local id and gateway: their gateway ARP flows collide.
+  const state = desiredState({ networks: [vxlanNetwork('a/net', 1, 5001, '10.1.1.254'), vxlanNetwork('b/net', 1, 5002, '10.1.1.254')] });
+  await assert.rejects(rec.reconcile(state), (err: unknown) => isAgentError(err, 'AGENT_INVALID_ARGUMENT'));
+  assert.equal(br.calls.length, 0);
+});
