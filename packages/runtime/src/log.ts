@@ -82,11 +82,14 @@ export function createLogger(opts: CreateLoggerOptions): Logger {
     }
   }
   if (opts.console !== false || transports.length === 0) {
+    const format = winston.format.combine(winston.format.timestamp(), consoleFormat);
     transports.push(
-      new winston.transports.Console({
-        stderrLevels: ['error', 'warn', 'info', 'debug'],
-        format: winston.format.combine(winston.format.timestamp(), consoleFormat),
-      }),
+      process.stderr.isTTY
+        ? new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'], format })
+        : // A redirected stderr (a file, a pipe, dockerd's plugin log) is written
+          // synchronously by process.stderr: a daemon would wait on every line.
+          // An fs stream on fd 2 writes from libuv's thread pool instead.
+          new winston.transports.Stream({ stream: fs.createWriteStream('', { fd: 2, autoClose: false }), format }),
     );
   }
   const w = winston.createLogger({ level, defaultMeta: { service: opts.service }, transports });

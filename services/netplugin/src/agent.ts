@@ -22,6 +22,7 @@ import { EngineKindFile } from './docker/engine-kind';
 import { EngineKindTracker } from './docker/engine-kind-tracker';
 import { EndpointManager } from './endpoint/endpoint-manager';
 import { IpLinkOps } from './endpoint/link-ops';
+import { TeardownQueue } from './endpoint/teardown-queue';
 import { detectUplinkMtu } from './endpoint/mtu';
 import { errorMessage } from './errors';
 import { IpamService } from './ipam/ipam-service';
@@ -46,6 +47,8 @@ export class Agent {
   private dockerNetworks: DockerNetworks | undefined;
   private legacy: DockerNetworkController | undefined;
   private endpoints: EndpointManager | undefined;
+  private teardown: TeardownQueue | undefined;
+  private ipam: IpamService | undefined;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
 
@@ -76,11 +79,14 @@ export class Agent {
     this.cache = cache;
 
     const links = new IpLinkOps();
+    const teardown = new TeardownQueue({ control, log: log.child({ component: 'teardown' }) });
+    this.teardown = teardown;
     let uplinkMtu: Promise<number> | undefined;
     const endpoints = new EndpointManager({
       vswitch,
       links,
       control,
+      teardown,
       bridge: c.bridge,
       disableTxOffload: datapath === 'netdev',
       hostName: c.hostName,
@@ -94,7 +100,8 @@ export class Agent {
     this.endpoints = endpoints;
     const networks = new DockerNetworks({ cache, store, engine, control, engineKind: this.engineKind, driverName: c.driverName, log: log.child({ component: 'docknet' }) });
     this.dockerNetworks = networks;
-    const ipam = new IpamService({ cache, networks, control, hostName: c.hostName, log: log.child({ component: 'ipam' }) });
+    const ipam = new IpamService({ cache, networks, control, teardown, hostName: c.hostName, log: log.child({ component: 'ipam' }) });
+    this.ipam = ipam;
 
     // 2. the shim's socket
     const services = createDriverServices({ networks, endpoints, ipam, cache, store, engineKind: this.engineKind, vswitch: () => this.vswitch, log: log.child({ component: 'driver' }) });
@@ -122,9 +129,10 @@ export class Agent {
     for (const t of this.timers) clearTimeout(t);
     this.legacy?.stop();
     this.dockerNetworks?.stop();
-    this.endpoints?.stop();
     this.engineKind?.stop();
     await this.server?.close().catch((err: unknown) => this.log.warn('Closing the agent socket failed', { err: errorMessage(err) }));
+    // Teardowns Docker was already told are done: give netmaster and the kernel a moment for them (the next start reconciles the rest).
+    await Promise.all([this.teardown?.drain(3_000), this.endpoints?.settle(3_000)]);
     await this.node?.stop();
     await this.cache?.stop();
     this.control?.close();
@@ -156,8 +164,8 @@ export class Agent {
    * network part then repeats now and then.
    */
   private async startupReconcile(engine: DockerEngineClient, vswitch: VswitchClient, links: IpLinkOps): Promise<void> {
-    const { cache, engineKind, dockerNetworks, endpoints, store, control } = this;
-    if (!cache || !engineKind || !dockerNetworks || !endpoints || !store || !control) return;
+    const { cache, engineKind, dockerNetworks, endpoints, store, control, teardown, ipam } = this;
+    if (!cache || !engineKind || !dockerNetworks || !endpoints || !store || !control || !teardown || !ipam) return;
     for (let backoff = 1_000; !this.stopped; backoff = Math.min(backoff * 2, 30_000)) {
       try {
         if (!(await cache.waitSynced(30_000))) continue;
@@ -170,6 +178,8 @@ export class Agent {
           links,
           endpoints,
           control,
+          teardown,
+          issuedHere: (requestId) => ipam.issuedHere(requestId),
           cache,
           bridge: this.config.bridge,
           driverName: this.config.driverName,

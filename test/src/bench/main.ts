@@ -13,7 +13,7 @@ import { serviceMain } from '../harness/host';
 import { freePort } from '../harness/ports';
 import { createStack } from '../harness/stack';
 import { benchAttach } from './attach';
-import { benchRest } from './rest';
+import { benchEtcdAlone, benchRest } from './rest';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -59,7 +59,8 @@ async function restOnLoopback(requests: number): Promise<void> {
       if (!netmaster.isRunning() || i > 300) throw new Error(`netmaster did not start:\n${tailFile(log)}`);
       await sleep(100);
     }
-    await benchRest(base, requests);
+    await benchRest(base, requests, etcd.clientUrl);
+    await benchEtcdAlone(etcd.clientUrl, etcd.url, requests);
   } finally {
     await netmaster.stop();
     await etcd.stop();

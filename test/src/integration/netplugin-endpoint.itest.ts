@@ -123,11 +123,17 @@ void describe('netplugin endpoints on real OVS, etcd and netmaster', { timeout: 
     assert.ok(await rig.store.get(ipAllocKey('default', 'contiv-net', ip)), 'address allocated');
 
     await detach(id, addr);
+    // Docker is answered once the port is gone; the veth, the record and the address follow in the background.
     assert.deepEqual(await ports(), []);
-    assert.equal(await linkExists(host(id)), false);
-    assert.equal(await linkExists(peer(id)), false);
-    assert.equal(await rig.store.get(endpointKey(id)), undefined);
-    assert.equal(await rig.store.get(ipAllocKey('default', 'contiv-net', ip)), undefined, 'address released');
+    await eventually(
+      async () => {
+        assert.equal(await linkExists(host(id)), false);
+        assert.equal(await linkExists(peer(id)), false);
+        assert.equal(await rig.store.get(endpointKey(id)), undefined);
+        assert.equal(await rig.store.get(ipAllocKey('default', 'contiv-net', ip)), undefined, 'address released');
+      },
+      { timeoutMs: 10_000, what: 'the veth, the endpoint record and the address to be released' },
+    );
   });
 
   void test('two endpoints on the bridge talk: ping and TCP', async () => {
@@ -184,9 +190,12 @@ void describe('netplugin endpoints on real OVS, etcd and netmaster', { timeout: 
     assert.equal(await linkExists(peer(id)), false);
     assert.deepEqual(await ports(), []);
     assert.equal(await rig.store.get(endpointKey(id)), undefined);
-    // Docker releases the address after a failed CreateEndpoint.
+    // Docker releases the address after a failed CreateEndpoint (netmaster frees it right after the answer).
     await rig.ok('/IpamDriver.ReleaseAddress', { PoolID: POOL_ID, Address: addr.split('/')[0] });
-    assert.equal(await rig.store.get(ipAllocKey('default', 'contiv-net', addr.split('/')[0] as string)), undefined);
+    await eventually(async () => assert.equal(await rig.store.get(ipAllocKey('default', 'contiv-net', addr.split('/')[0] as string)), undefined), {
+      timeoutMs: 10_000,
+      what: 'the address to be released',
+    });
     await rig.ovs.vsctl('del-br', 'other');
   });
 

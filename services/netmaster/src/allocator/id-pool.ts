@@ -3,13 +3,17 @@
  * per id in use, taken with a create-if-absent condition inside the
  * transaction that creates the owning object. The pool only picks candidates:
  * the lowest id in the range that the mirror does not show as taken and no
- * concurrent request of this process is trying right now.
+ * concurrent request of this process is trying right now. The ids in use are
+ * kept as a set, updated by the mirror, so picking one does not re-read the
+ * mirror's keys.
  */
 import type { Span } from '@contiv/model';
 import type { Catalog } from '../core/catalog';
+import type { MirrorEntry, MirrorListener } from '../core/store-mirror';
 
-export class IdPool {
+export class IdPool implements MirrorListener {
   private readonly inFlight = new Set<number>();
+  private readonly used = new Set<number>();
 
   constructor(
     /** For messages: "vlan", "vxlan", "group id". */
@@ -17,11 +21,26 @@ export class IdPool {
     readonly prefix: string,
     readonly keyOf: (id: number) => string,
     private readonly catalog: Catalog,
-  ) {}
+  ) {
+    catalog.mirror.subscribe(prefix, this);
+    this.onReset();
+  }
+
+  onReset(): void {
+    this.used.clear();
+    for (const id of this.catalog.usedIds(this.prefix)) this.used.add(id);
+  }
+
+  onChange(key: string, entry: MirrorEntry | undefined): void {
+    const id = Number(key.slice(this.prefix.length));
+    if (!Number.isInteger(id)) return;
+    if (entry) this.used.add(id);
+    else this.used.delete(id);
+  }
 
   /** Ids held in the store (per the mirror), without in-flight ones. */
-  inUse(): Set<number> {
-    return this.catalog.usedIds(this.prefix);
+  inUse(): ReadonlySet<number> {
+    return this.used;
   }
 
   /** Takes the lowest free id of `span` for this process; undefined when none is left. */

@@ -120,6 +120,16 @@ export class Catalog {
     return this.decode(this.mirror.get(objectKey(OBJECT_TYPES.network, networkKey(tenant, name))), (raw, w) => decodeConfig(networkSpec, raw, w));
   }
 
+  /** The networks of one tenant in no particular order (cheaper than networks(t) on the request path). */
+  networksOf(tenant: string): NetworkConfig[] {
+    const out: NetworkConfig[] = [];
+    for (const e of this.mirror.list(objectPrefix(OBJECT_TYPES.network))) {
+      const v = this.decode(e, (raw, w) => decodeConfig(networkSpec, raw, w));
+      if (v && v.value.tenantName === tenant) out.push(v.value);
+    }
+    return out;
+  }
+
   networks(tenant?: string): Versioned<NetworkConfig>[] {
     const all = this.all(objectPrefix(OBJECT_TYPES.network), (raw, w) => decodeConfig(networkSpec, raw, w));
     return tenant === undefined ? all : all.filter((n) => n.value.tenantName === tenant);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { networkStateCodec, networkStatePrefix, validateNetwork, vlanAllocPrefix, vxlanAllocPrefix } from '@contiv/model';
 import { noopLogger } from '@contiv/runtime';
-import { MemoryStore } from '@contiv/store';
+import { MemoryStore, type ListResult, type StoreEntry, type TxnCondition, type TxnOp, type TxnResult } from '@contiv/store';
 import { isNetmasterError } from '../errors';
 import { createCore } from './context';
 import { createServices, type Services } from './services';
@@ -15,10 +15,50 @@ async function services(store = new MemoryStore()): Promise<Services> {
   return s;
 }
 
+/** Records the store calls made on the request path (the mirror's watch is not one). */
+class CountingStore extends MemoryStore {
+  calls: string[] = [];
+  override get(key: string): Promise<StoreEntry | undefined> {
+    this.calls.push('get');
+    return super.get(key);
+  }
+  override list(prefix: string): Promise<ListResult> {
+    this.calls.push('list');
+    return super.list(prefix);
+  }
+  override transact(conditions: readonly TxnCondition[], ops: readonly TxnOp[]): Promise<TxnResult> {
+    this.calls.push('transact');
+    return super.transact(conditions, ops);
+  }
+}
+
 const net = (name: string, subnet: string, over: Record<string, unknown> = {}) =>
   validateNetwork({ tenantName: 'default', networkName: name, encap: 'vxlan', subnet, ...over });
 
 void describe('NetworkService', () => {
+  void it('takes exactly one store transaction and no read per network create, allocation, endpoint record and teardown', async () => {
+    const store = new CountingStore();
+    const s = await services(store);
+    const step = async (fn: () => Promise<unknown>): Promise<string[]> => {
+      store.calls = [];
+      await fn();
+      return store.calls;
+    };
+    assert.deepEqual(await step(() => s.networks.create(net('one', '10.60.0.0/24'), { origin: 'contiv' })), ['transact']);
+    let address = '';
+    const allocate = async (): Promise<void> => {
+      address = (await s.core.ips.allocate({ tenantName: 'default', networkName: 'one', groupName: '', preferredAddress: '', host: 'h1', requestId: 'r1' })).address;
+    };
+    assert.deepEqual(await step(allocate), ['transact']);
+    const record = {
+      endpointId: 'ep1', tenantName: 'default', networkName: 'one', groupName: '', ipAddress: address, ipv6Address: '', macAddress: '',
+      homingHost: 'h1', intfName: 'cvh1', vtepIp: '', containerId: '', containerName: '',
+    };
+    assert.deepEqual(await step(() => s.endpoints.create(record)), ['transact']);
+    assert.deepEqual(await step(() => s.endpoints.delete('ep1', true)), ['transact']);
+    assert.equal((await store.list(`${s.core.mirror.prefix}`)).entries.some((e) => e.key.endsWith(`/${address}`)), false, 'address released with the record');
+  });
+
   void it('runs concurrent creates of one tenant in parallel without overlaps or shared tags', async () => {
     const store = new MemoryStore();
     const s = await services(store);

@@ -163,7 +163,7 @@ export class NetworkService {
     const mine = subnetOf(cfg);
     if (!mine) throw new NetmasterError('INVALID_ARGUMENT', `network ${t}:${n}: subnet ${cfg.subnet} is not a valid IPv4 subnet`);
     const others = [
-      ...c.networks(t).map((o) => ({ name: o.value.networkName, subnet: subnetOf(o.value) })),
+      ...c.networksOf(t).map((o) => ({ name: o.networkName, subnet: subnetOf(o) })),
       ...[...(this.pending.get(t)?.values() ?? [])].map((p) => ({ name: p.name, subnet: p.subnet })),
     ];
     for (const other of others) {

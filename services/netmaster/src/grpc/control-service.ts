@@ -37,10 +37,11 @@ export function createControlService(s: Services, gate: Gate, log: Logger): Cont
   /** Runs one call: gate, logging with the caller's request id, error mapping. */
   const call = async <T>(method: string, ctx: CallContext, meta: Record<string, unknown>, fn: (requestId: string) => Promise<T>): Promise<T> => {
     const requestId = ctx.requestId ?? '';
+    const started = performance.now();
     try {
       gate.assertWritable();
       const out = await fn(requestId);
-      log.debug('Served control call', { method, requestId, peer: ctx.peer, ...meta });
+      log.debug('Served control call', { method, requestId, peer: ctx.peer, ...meta, ms: Math.round((performance.now() - started) * 10) / 10 });
       return out;
     } catch (err) {
       const rpcErr = toRpcError(err);

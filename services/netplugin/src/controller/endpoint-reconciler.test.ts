@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { endpointKey, endpointStateCodec, type EndpointState } from '@contiv/model';
+import { endpointKey, endpointStateCodec, ipAllocationCodec, ipAllocKey, type EndpointState } from '@contiv/model';
 import { noopLogger } from '@contiv/runtime';
 import { MemoryStore } from '@contiv/store';
 import { EndpointManager } from '../endpoint/endpoint-manager';
 import { vethNames } from '../endpoint/naming';
+import { TeardownQueue } from '../endpoint/teardown-queue';
 import { StateCache } from '../network/state-cache';
 import { endpointPortSpec } from '../ovs/endpoint-ports';
 import { FakeControl, FakeEngine, FakeLinks, FakeVswitch } from '../testing/fakes';
@@ -34,7 +35,8 @@ void test('restart reconcile: keeps live endpoints, removes orphans, deletes dea
   const links = new FakeLinks();
   const control = new FakeControl();
   const engine = new FakeEngine();
-  const endpoints = new EndpointManager({ vswitch: vs, links, control, bridge: 'contivbr', disableTxOffload: true, hostName: 'h1', vtepIp: '', uplinkMtu: () => Promise.resolve(1500), log: noopLogger });
+  const teardown = new TeardownQueue({ control, log: noopLogger });
+  const endpoints = new EndpointManager({ vswitch: vs, links, control, teardown, bridge: 'contivbr', disableTxOffload: true, hostName: 'h1', vtepIp: '', uplinkMtu: () => Promise.resolve(1500), log: noopLogger });
 
   // 1: in store and Docker, port present -> kept. 2: port only -> orphan. 3: record only, not in Docker -> dead.
   // 4: record + Docker, port lost but veth present -> restored. 5: record of another host -> ignored. 6: being created -> untouched.
@@ -46,11 +48,61 @@ void test('restart reconcile: keeps live endpoints, removes orphans, deletes dea
   engine.add({ Id: 'n'.repeat(64), Name: 'contiv-net', Containers: { c1: { EndpointID: id('1') }, c4: { EndpointID: id('4') } } });
   endpoints.inFlight.add(id('6'));
 
-  const report = await reconcileEndpoints({ store, engine, vswitch: vs, links, endpoints, control, cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger });
-  assert.deepEqual(report, { kept: 2, removedPorts: [vethNames(id('2')).host], deletedRecords: [id('3')], restoredPorts: [vethNames(id('4')).host] });
+  const report = await reconcileEndpoints({ store, engine, vswitch: vs, links, endpoints, control, teardown, issuedHere: () => false, cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger });
+  assert.deepEqual(report, { kept: 2, removedPorts: [vethNames(id('2')).host], deletedRecords: [id('3')], restoredPorts: [vethNames(id('4')).host], removedVeths: [], releasedAddresses: [] });
   assert.equal(links.links.has(vethNames(id('2')).host), false);
   assert.equal(vs.getPort(vethNames(id('4')).host)?.tag, 9);
   assert.deepEqual(control.calls, [{ method: 'DeleteEndpoint', req: { endpointId: id('3'), releaseAddress: true } }]);
+  await cache.stop();
+  await store.close();
+});
+
+void test('restart reconcile: addresses and veths a stopped agent left to the background are cleaned up', async () => {
+  const store = new MemoryStore();
+  await putNetwork(store, networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24', pktTag: 9 }));
+  const cache = new StateCache(store, noopLogger);
+  cache.start();
+  await cache.waitSynced(2_000);
+  const vs = new FakeVswitch();
+  const links = new FakeLinks();
+  const control = new FakeControl();
+  const engine = new FakeEngine();
+  const teardown = new TeardownQueue({ control, log: noopLogger });
+  const endpoints = new EndpointManager({ vswitch: vs, links, control, teardown, bridge: 'contivbr', disableTxOffload: true, hostName: 'h1', vtepIp: '', uplinkMtu: () => Promise.resolve(1500), log: noopLogger });
+  const alloc = async (ip: string, owner: string, host = 'h1'): Promise<void> => {
+    await store.put(ipAllocKey('default', 'contiv-net', ip), ipAllocationCodec.encode({ owner, host, allocatedAt: new Date().toISOString() }));
+  };
+  // .10: owned by an endpoint whose record is gone and Docker released it -> freed.
+  await alloc('100.1.1.10', id('a'));
+  // .11: pending from an earlier run of the agent, on no port -> freed. .12: pending from this run -> kept.
+  await alloc('100.1.1.11', 'pending:h1:0123456789ab.x');
+  await alloc('100.1.1.12', 'pending:h1:feedfeedfeed.y');
+  // .13: endpoint still in Docker (its record lost) -> kept. .14: another host's -> kept. .15: a live record -> kept.
+  await alloc('100.1.1.13', id('b'));
+  engine.add({ Id: 'n'.repeat(64), Name: 'contiv-net', Containers: { cb: { EndpointID: id('b') } } });
+  await alloc('100.1.1.14', id('c'), 'h2');
+  await alloc('100.1.1.15', id('d'));
+  await store.put(endpointKey(id('d')), endpointStateCodec.encode({ ...record(id('d')), ipAddress: '100.1.1.15' }));
+  await port(vs, id('d'));
+  // .16: pending from an earlier run but its port exists (Docker is creating that endpoint) -> kept.
+  await alloc('100.1.1.16', 'pending:h1:0123456789ab.z');
+  await vs.addPort('contivbr', endpointPortSpec({ name: vethNames(id('e')).host, tag: 9, endpointId: id('e'), tenantName: 'default', networkName: 'contiv-net', groupName: '', dockerNetworkId: '', mac: '', ip: '100.1.1.16' }));
+  engine.add({ Id: 'm'.repeat(64), Name: 'other', Containers: { ce: { EndpointID: id('e') } } });
+  // A veth of ours left behind by a background delete, and one whose endpoint Docker has.
+  links.links.set(vethNames(id('f')).host, { mtu: 1450 });
+  links.links.set(vethNames(id('b')).host, { mtu: 1450 });
+
+  const report = await reconcileEndpoints({
+    store, engine, vswitch: vs, links, endpoints, control, teardown, issuedHere: (rid) => rid.startsWith('feedfeedfeed.'),
+    cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger,
+  });
+  assert.deepEqual(report.releasedAddresses.sort(), ['default/contiv-net/100.1.1.10', 'default/contiv-net/100.1.1.11']);
+  assert.deepEqual(report.removedVeths, [vethNames(id('f')).host]);
+  assert.ok(links.links.has(vethNames(id('b')).host));
+  assert.deepEqual(
+    control.calls.filter((c) => c.method === 'ReleaseAddress').map((c) => (c.req as { address: string }).address).sort(),
+    ['100.1.1.10', '100.1.1.11'],
+  );
   await cache.stop();
   await store.close();
 });

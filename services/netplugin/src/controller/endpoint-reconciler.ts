@@ -7,31 +7,45 @@
  *  - an endpoint record of this host whose port is gone and that Docker no
  *    longer has: record deleted at netmaster (with its address);
  *  - an endpoint Docker still has whose port vanished (OVS database reset)
- *    but whose veth is still here: the port is added back.
+ *    but whose veth is still here: the port is added back;
+ *  - a host-side veth of ours (cvh<12 hex>) without a port whose endpoint
+ *    nothing refers to (the agent stopped before its background delete):
+ *    deleted;
+ *  - an address allocated for this host that nothing holds any more: its
+ *    endpoint has no record, no port and is not in Docker (Docker released it
+ *    and the agent stopped before netmaster freed it, see
+ *    endpoint/teardown-queue.ts), or it is still pending from an earlier run
+ *    of the agent and on no port: freed at netmaster.
  *
- * Endpoints being created or deleted right now, or created by this process,
- * are never touched.
+ * Endpoints and addresses being created or deleted right now, or created by
+ * this process, are never touched.
  */
-import { endpointPrefix, endpointStateCodec, type EndpointState } from '@contiv/model';
+import { endpointPrefix, endpointStateCodec, ipamPrefix, ipAllocationCodec, type EndpointState } from '@contiv/model';
+import { isRpcError } from '@contiv/rpc';
 import type { Logger } from '@contiv/runtime';
 import type { Store } from '@contiv/store';
 import type { ControlApi } from '../control/control-api';
 import type { DockerEngineClient } from '../docker/engine-client';
 import type { EndpointManager } from '../endpoint/endpoint-manager';
+import { addressKey, type NetworkAddress, type TeardownQueue } from '../endpoint/teardown-queue';
 import type { LinkOps } from '../endpoint/link-ops';
-import { vethNames } from '../endpoint/naming';
+import { isHostVethName, vethNames } from '../endpoint/naming';
 import { errorMessage } from '../errors';
 import type { StateCache } from '../network/state-cache';
-import { endpointIdOf, endpointPortSpec } from '../ovs/endpoint-ports';
+import { endpointIdOf, endpointPortSpec, EXT_IP, EXT_NETWORK, EXT_TENANT } from '../ovs/endpoint-ports';
 import type { VswitchPorts } from '../ovs/vswitch';
 
 export interface EndpointReconcilerOptions {
   readonly store: Pick<Store, 'list'>;
   readonly engine: Pick<DockerEngineClient, 'listNetworks' | 'inspectNetwork'>;
   readonly vswitch: VswitchPorts;
-  readonly links: Pick<LinkOps, 'linkExists'>;
-  readonly endpoints: Pick<EndpointManager, 'inFlight' | 'createdHere' | 'removeLocal'>;
-  readonly control: Pick<ControlApi, 'DeleteEndpoint'>;
+  readonly links: Pick<LinkOps, 'linkExists' | 'listLinks' | 'deleteLink'>;
+  readonly endpoints: Pick<EndpointManager, 'inFlight' | 'createdHere' | 'removeLocal' | 'deletingVeth'>;
+  readonly control: Pick<ControlApi, 'DeleteEndpoint' | 'ReleaseAddress'>;
+  /** Netmaster work still queued by this process. */
+  readonly teardown: Pick<TeardownQueue, 'hasEndpoint' | 'hasAddress'>;
+  /** Whether an AllocateAddress request id came from this process (its pending addresses are in use). */
+  readonly issuedHere: (requestId: string) => boolean;
   readonly cache: Pick<StateCache, 'network'>;
   readonly bridge: string;
   readonly driverName: string;
@@ -44,15 +58,20 @@ export interface ReconcileReport {
   readonly removedPorts: string[];
   readonly deletedRecords: string[];
   readonly restoredPorts: string[];
+  readonly removedVeths: string[];
+  /** `tenant/network/ip` */
+  readonly releasedAddresses: string[];
 }
 
 export async function reconcileEndpoints(o: EndpointReconcilerOptions): Promise<ReconcileReport> {
-  const busy = (id: string): boolean => o.endpoints.inFlight.has(id) || o.endpoints.createdHere.has(id);
+  const busy = (id: string): boolean => o.endpoints.inFlight.has(id) || o.endpoints.createdHere.has(id) || o.teardown.hasEndpoint(id);
   const listing = await o.store.list(endpointPrefix());
   const records = new Map<string, EndpointState>();
+  const anyHost = new Set<string>();
   for (const e of listing.entries) {
     try {
       const ep = endpointStateCodec.decode(e.value, e.key);
+      anyHost.add(ep.endpointId);
       if (ep.homingHost === o.hostName) records.set(ep.endpointId, ep);
     } catch (err) {
       o.log.warn('Ignoring an invalid endpoint record', { key: e.key, err: errorMessage(err) });
@@ -64,12 +83,15 @@ export async function reconcileEndpoints(o: EndpointReconcilerOptions): Promise<
     for (const c of Object.values(full?.Containers ?? {})) if (c.EndpointID) inDocker.add(c.EndpointID);
   }
 
-  const report = { kept: 0, removedPorts: [] as string[], deletedRecords: [] as string[], restoredPorts: [] as string[] };
+  const report = { kept: 0, removedPorts: [] as string[], deletedRecords: [] as string[], restoredPorts: [] as string[], removedVeths: [] as string[], releasedAddresses: [] as string[] };
   const withPort = new Set<string>();
+  const onPorts = new Set<string>();
   for (const port of o.vswitch.listPorts(o.bridge)) {
     const id = endpointIdOf(port);
     if (!id) continue;
     withPort.add(id);
+    const [t, n, ip] = [port.externalIds[EXT_TENANT], port.externalIds[EXT_NETWORK], port.externalIds[EXT_IP]];
+    if (t && n && ip) onPorts.add(addressKey({ tenantName: t, networkName: n, ip }));
     if (records.has(id) || inDocker.has(id) || busy(id)) {
       report.kept++;
       continue;
@@ -107,5 +129,69 @@ export async function reconcileEndpoints(o: EndpointReconcilerOptions): Promise<
     report.deletedRecords.push(id);
     o.log.info('Deleted an endpoint record of a container that is gone', { endpointId: id.slice(0, 12), ip: ep.ipAddress });
   }
+  const live = [...records.keys()].filter((id) => !report.deletedRecords.includes(id));
+  await removeStrayVeths(o, [...live, ...inDocker, ...o.endpoints.inFlight, ...o.endpoints.createdHere], report.removedVeths);
+  await releaseUnheld(o, { anyHost, inDocker, withPort, onPorts, deletedRecords: new Set(report.deletedRecords), busy }, report.releasedAddresses);
   return report;
+}
+
+/** Host-side veths of ours that no port uses and no known endpoint owns. */
+async function removeStrayVeths(o: EndpointReconcilerOptions, known: readonly string[], removed: string[]): Promise<void> {
+  const hostVeth = (id: string): string | undefined => (/^[0-9a-f]{12,64}$/i.test(id) ? vethNames(id).host : undefined);
+  const owned = new Set(known.map(hostVeth));
+  for (const name of await o.links.listLinks()) {
+    if (!isHostVethName(name) || owned.has(name) || o.vswitch.getPort(name) || o.endpoints.deletingVeth(name)) continue;
+    // Endpoints created or deleted meanwhile have changed the picture: look again right before deleting.
+    if ([...o.endpoints.inFlight, ...o.endpoints.createdHere].some((id) => hostVeth(id) === name)) continue;
+    await o.links.deleteLink(name);
+    removed.push(name);
+    o.log.info('Removed a veth nothing refers to', { link: name });
+  }
+}
+
+interface Held {
+  /** Endpoint ids with a record, on any host. */
+  readonly anyHost: ReadonlySet<string>;
+  readonly inDocker: ReadonlySet<string>;
+  readonly withPort: ReadonlySet<string>;
+  /** addressKey() of the addresses our ports carry. */
+  readonly onPorts: ReadonlySet<string>;
+  /** Freed with their record just now. */
+  readonly deletedRecords: ReadonlySet<string>;
+  readonly busy: (id: string) => boolean;
+}
+
+/** Frees the addresses of this host that nothing holds (see the header). */
+async function releaseUnheld(o: EndpointReconcilerOptions, held: Held, released: string[]): Promise<void> {
+  const pendingPrefix = `pending:${o.hostName}:`;
+  const listing = await o.store.list(ipamPrefix());
+  for (const e of listing.entries) {
+    const parts = e.key.slice(ipamPrefix().length).split('/');
+    if (parts.length !== 3) continue;
+    const [tenantName, networkName, ip] = parts as [string, string, string];
+    let owner: string;
+    try {
+      const alloc = ipAllocationCodec.decode(e.value, e.key);
+      if (alloc.host !== o.hostName) continue;
+      owner = alloc.owner;
+    } catch (err) {
+      o.log.warn('Ignoring an invalid address allocation', { key: e.key, err: errorMessage(err) });
+      continue;
+    }
+    const address: NetworkAddress = { tenantName, networkName, ip };
+    if (held.onPorts.has(addressKey(address)) || o.teardown.hasAddress(address)) continue;
+    if (owner.startsWith('pending:')) {
+      // Asked for by this run (Docker may be about to create its endpoint), or by another host: leave it.
+      if (!owner.startsWith(pendingPrefix) || o.issuedHere(owner.slice(pendingPrefix.length))) continue;
+    } else if (held.anyHost.has(owner) || held.inDocker.has(owner) || held.withPort.has(owner) || held.deletedRecords.has(owner) || held.busy(owner)) {
+      continue;
+    }
+    try {
+      await o.control.ReleaseAddress({ tenantName, networkName, address: ip });
+    } catch (err) {
+      if (!isRpcError(err, 'NOT_FOUND')) throw err; // the network is gone, and its addresses with it
+    }
+    released.push(addressKey(address));
+    o.log.info('Released an address nothing holds', { network: `${tenantName}:${networkName}`, ip, owner: owner.slice(0, 40) });
+  }
 }

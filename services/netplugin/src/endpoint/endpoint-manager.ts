@@ -1,12 +1,14 @@
 /**
  * Endpoint lifecycle on this host (NetworkDriver.CreateEndpoint / DeleteEndpoint):
  *
- *   create: veth pair (MTU, container-side MAC) -> TX checksum offload off on the
- *           container side (netdev datapath) -> OVS access port with the
- *           network's local VLAN tag and external_ids -> its ofport -> the
- *           endpoint record at netmaster.
- *   delete: OVS port -> veth -> endpoint record (retried in the background when
- *           netmaster is away; the IP is released by Docker's ReleaseAddress).
+ *   create: the endpoint record at netmaster, and at the same time: veth pair
+ *           (MTU, container-side MAC) -> TX checksum offload off on the
+ *           container side (netdev datapath) and the OVS access port with the
+ *           network's local VLAN tag and external_ids -> its ofport.
+ *   delete: OVS port; then Docker is answered. The veth (the kernel takes
+ *           an RCU grace period, ~25 ms, to delete one) and the record at
+ *           netmaster (with the address, once Docker releases it,
+ *           teardown-queue.ts) go in the background.
  *
  * A failed create undoes every step already done, newest first, so nothing
  * leaks (no veth, no port, no record). Each undo is registered *before* its
@@ -18,11 +20,12 @@ import { isRpcError } from '@contiv/rpc';
 import type { Logger } from '@contiv/runtime';
 import type { ControlApi } from '../control/control-api';
 import { AgentError, errorMessage } from '../errors';
-import { endpointIdOf, endpointPortSpec, EXT_ENDPOINT_ID } from '../ovs/endpoint-ports';
+import { endpointIdOf, endpointPortSpec, EXT_ENDPOINT_ID, EXT_IP, EXT_NETWORK, EXT_TENANT } from '../ovs/endpoint-ports';
 import type { VswitchPorts } from '../ovs/vswitch';
 import type { LinkOps, VethSpec } from './link-ops';
 import { endpointMtu } from './mtu';
 import { vethNames } from './naming';
+import type { NetworkAddress, TeardownQueue } from './teardown-queue';
 
 /** The Contiv network (or group) an endpoint joins, as resolved from Docker's network id. */
 export interface NetworkTarget {
@@ -60,6 +63,8 @@ export interface EndpointManagerOptions {
   readonly vswitch: VswitchPorts;
   readonly links: LinkOps;
   readonly control: ControlApi;
+  /** Netmaster's part of DeleteEndpoint/ReleaseAddress, off Docker's critical path. */
+  readonly teardown: TeardownQueue;
   readonly bridge: string;
   /** Switch TX checksum offload off on the container side (netdev datapath: TCP fails without it). */
   readonly disableTxOffload: boolean;
@@ -68,10 +73,6 @@ export interface EndpointManagerOptions {
   readonly uplinkMtu: () => Promise<number>;
   readonly log: Logger;
   readonly ofportTimeoutMs?: number;
-  /** How long DeleteEndpoint waits for netmaster before finishing the record deletion in the background. */
-  readonly recordWaitMs?: number;
-  /** Retry interval for endpoint records netmaster could not delete at once. */
-  readonly recordRetryMs?: number;
 }
 
 /**
@@ -85,15 +86,15 @@ async function settleAll<T extends readonly unknown[]>(ps: readonly [...{ [K in 
   return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
-type Undo = { readonly what: string; readonly run: () => Promise<unknown>; readonly background?: boolean };
+type Undo = { readonly what: string; readonly run: () => Promise<unknown> };
 
 export class EndpointManager {
   /** Endpoints being created or deleted right now (the reconciler leaves them alone). */
   readonly inFlight = new Set<string>();
   /** Endpoints created by this process (the reconciler never removes them). */
   readonly createdHere = new Set<string>();
-  private readonly pendingRecordDeletes = new Set<string>();
-  private retryTimer: NodeJS.Timeout | undefined;
+  /** Host-side veths being deleted in the background. */
+  private readonly vethDeletes = new Map<string, Promise<void>>();
 
   constructor(private readonly o: EndpointManagerOptions) {}
 
@@ -113,40 +114,19 @@ export class EndpointManager {
     this.inFlight.add(endpointId);
     const t0 = Date.now();
     const ms: Record<string, number> = {};
+    let mtu = 0;
     try {
-      const mtu = endpointMtu(await this.o.uplinkMtu(), target.encap);
-
-      undo.push({ what: 'delete veth', run: () => this.o.links.deleteLink(names.host) });
-      await this.createVeth({ hostName: names.host, peerName: names.peer, mtu, peerMac: mac });
-      ms.veth = Date.now() - t0;
-
-      // The container side's offload and the host side's port are independent: do both at once.
-      undo.push({ what: 'delete OVS port', run: () => this.o.vswitch.deletePort(this.o.bridge, names.host) });
-      await settleAll([
-        this.o.disableTxOffload ? this.o.links.disableTxChecksumOffload(names.peer) : Promise.resolve(),
-        this.o.vswitch.addPort(
-          this.o.bridge,
-          endpointPortSpec({
-            name: names.host,
-            tag: target.pktTag,
-            endpointId,
-            tenantName: target.tenantName,
-            networkName: target.networkName,
-            groupName: target.groupName,
-            dockerNetworkId: target.dockerNetworkId,
-            mac,
-            ip,
-          }),
-        ),
-      ]);
-      ms.port = Date.now() - t0;
-
-      // ovs-vswitchd opening the device and netmaster writing the record overlap too.
+      // The record needs nothing from the local steps: netmaster writes it while the veth and port are made here.
       const recordUndo: Undo = {
         what: 'delete endpoint record',
         run: () => this.o.control.DeleteEndpoint({ endpointId, releaseAddress: false }, input.requestId),
       };
       undo.push(recordUndo);
+      // A failed record stops the local steps at their next checkpoint (they are undone anyway).
+      let refused: unknown;
+      const checkpoint = (): void => {
+        if (refused !== undefined) throw refused;
+      };
       const record = this.o.control
         .CreateEndpoint(
           {
@@ -167,15 +147,56 @@ export class EndpointManager {
           },
           input.requestId,
         )
-        .catch((err: unknown) => {
-          // netmaster unreachable: do not spend the caller's time waiting for it twice.
-          if (isRpcError(err, 'NETMASTER_UNAVAILABLE')) undo[undo.indexOf(recordUndo)] = { ...recordUndo, background: true };
-          throw err;
-        });
-      const [ofport] = await settleAll([
-        this.o.vswitch.waitForOfport(names.host, this.o.ofportTimeoutMs ?? 10_000).finally(() => (ms.ofport = Date.now() - t0)),
-        record.finally(() => (ms.record = Date.now() - t0)),
-      ]);
+        .then(
+          () => {
+            ms.record = Date.now() - t0;
+          },
+          (err: unknown) => {
+            refused = err;
+            // netmaster unreachable: do not spend the caller's time waiting for it twice.
+            if (isRpcError(err, 'NETMASTER_UNAVAILABLE')) {
+              undo[undo.indexOf(recordUndo)] = {
+                what: recordUndo.what,
+                run: () => Promise.resolve(this.o.teardown.deleteEndpoint(endpointId, undefined, input.requestId)),
+              };
+            }
+            throw err;
+          },
+        );
+
+      const local = async (): Promise<number> => {
+        mtu = endpointMtu(await this.o.uplinkMtu(), target.encap);
+        checkpoint();
+        undo.push({ what: 'delete veth', run: () => this.o.links.deleteLink(names.host) });
+        await this.createVeth({ hostName: names.host, peerName: names.peer, mtu, peerMac: mac });
+        ms.veth = Date.now() - t0;
+        checkpoint();
+        // The container side's offload and the host side's port are independent: do both at once.
+        undo.push({ what: 'delete OVS port', run: () => this.o.vswitch.deletePort(this.o.bridge, names.host) });
+        await settleAll([
+          this.o.disableTxOffload ? this.o.links.disableTxChecksumOffload(names.peer) : Promise.resolve(),
+          this.o.vswitch.addPort(
+            this.o.bridge,
+            endpointPortSpec({
+              name: names.host,
+              tag: target.pktTag,
+              endpointId,
+              tenantName: target.tenantName,
+              networkName: target.networkName,
+              groupName: target.groupName,
+              dockerNetworkId: target.dockerNetworkId,
+              mac,
+              ip,
+            }),
+          ),
+        ]);
+        ms.port = Date.now() - t0;
+        checkpoint();
+        const port = await this.o.vswitch.waitForOfport(names.host, this.o.ofportTimeoutMs ?? 10_000);
+        ms.ofport = Date.now() - t0;
+        return port;
+      };
+      const [, ofport] = await settleAll([record, local()]);
       ms.total = Date.now() - t0;
       this.createdHere.add(endpointId);
       log.info('Created endpoint', { port: names.host, ofport, ip, mac, mtu, tag: target.pktTag, tenant: target.tenantName, network: target.networkName, group: target.groupName, ms });
@@ -189,45 +210,73 @@ export class EndpointManager {
     }
   }
 
-  /** Removes the endpoint's port and veth, then its record. Safe to repeat. */
+  /**
+   * Takes the endpoint off the bridge and answers; its veth and its record
+   * at netmaster (merged with Docker's ReleaseAddress of its address) go in
+   * the background. A crash before they are done is repaired by the startup
+   * reconcile. Safe to repeat.
+   */
   async delete(endpointId: string, requestId?: string): Promise<void> {
     const names = vethNames(endpointId);
     const log = this.o.log.child({ endpointId: endpointId.slice(0, 12), requestId });
     this.inFlight.add(endpointId);
     const t0 = Date.now();
     try {
-      // The record goes at netmaster while the port and veth go here.
-      const record = this.o.control.DeleteEndpoint({ endpointId, releaseAddress: false }, requestId).then(
-        () => undefined,
-        (err: unknown) => {
-          if (isRpcError(err, 'NOT_FOUND')) return;
-          log.warn('Cannot delete the endpoint record yet; will retry', { err: errorMessage(err) });
-          this.retryRecordDelete(endpointId);
-        },
-      );
-      await this.removeLocal(endpointId);
+      const address = this.addressOf(endpointId);
+      await this.removePorts(endpointId);
       this.createdHere.delete(endpointId);
-      // Docker waits for this call; a netmaster that is away gets the rest in the background.
-      await Promise.race([record, new Promise((r) => setTimeout(r, this.o.recordWaitMs ?? 2_000).unref())]);
-      log.info('Deleted endpoint', { port: names.host, ms: Date.now() - t0 });
+      this.o.teardown.deleteEndpoint(endpointId, address, requestId);
+      this.deleteVethLater(names.host, log);
+      log.info('Deleted endpoint', { port: names.host, ip: address?.ip, ms: Date.now() - t0 });
     } finally {
       this.inFlight.delete(endpointId);
     }
   }
 
+  /** Host-side veth names being deleted in the background (the reconciler leaves them alone). */
+  deletingVeth(name: string): boolean {
+    return this.vethDeletes.has(name);
+  }
+
+  /** Waits (up to timeoutMs) for the background veth deletions. */
+  async settle(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(this.vethDeletes.values()), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    if (timer) clearTimeout(timer);
+  }
+
+  private deleteVethLater(name: string, log: Logger): void {
+    if (this.vethDeletes.has(name)) return;
+    const done = this.o.links.deleteLink(name).then(
+      () => undefined,
+      (err: unknown) => log.warn('Cannot delete the veth of a deleted endpoint; the next start removes it', { link: name, err: errorMessage(err) }),
+    );
+    this.vethDeletes.set(name, done);
+    void done.finally(() => this.vethDeletes.delete(name));
+  }
+
+  /** The address an endpoint's port says it has (its external_ids), if the port is there. */
+  private addressOf(endpointId: string): NetworkAddress | undefined {
+    const names = vethNames(endpointId);
+    const port = this.o.vswitch.getPort(names.host) ?? this.o.vswitch.findPorts({ [EXT_ENDPOINT_ID]: endpointId })[0];
+    const ids = port?.externalIds ?? {};
+    const [tenantName, networkName, ip] = [ids[EXT_TENANT], ids[EXT_NETWORK], ids[EXT_IP]];
+    return tenantName && networkName && ip ? { tenantName, networkName, ip } : undefined;
+  }
+
   /** The OVS port(s) and veth of an endpoint, gone. */
   async removeLocal(endpointId: string): Promise<void> {
+    await this.removePorts(endpointId);
+    await this.o.links.deleteLink(vethNames(endpointId).host);
+  }
+
+  private async removePorts(endpointId: string): Promise<void> {
     const names = vethNames(endpointId);
     const ports = new Set([names.host, ...this.o.vswitch.findPorts({ [EXT_ENDPOINT_ID]: endpointId }).map((p) => p.name)]);
     for (const name of ports) {
       const p = this.o.vswitch.getPort(name);
       if (p && (endpointIdOf(p) === endpointId || name === names.host)) await this.o.vswitch.deletePort(p.bridge ?? this.o.bridge, name);
     }
-    await this.o.links.deleteLink(names.host);
-  }
-
-  stop(): void {
-    if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
   /** Creates the pair; a leftover of an earlier attempt for this endpoint id (ids are unique) is replaced. */
@@ -243,30 +292,10 @@ export class EndpointManager {
 
   private async rollback(undo: Undo[], log: Logger): Promise<void> {
     for (const u of [...undo].reverse()) {
-      const run = u.run().then(
+      await u.run().then(
         () => log.debug('Rolled back', { step: u.what }),
         (err: unknown) => log.error('Rollback step failed; something may be left behind', { step: u.what, err: errorMessage(err) }),
       );
-      if (!u.background) await run;
     }
-  }
-
-  private retryRecordDelete(endpointId: string): void {
-    this.pendingRecordDeletes.add(endpointId);
-    if (this.retryTimer) return;
-    const tick = async (): Promise<void> => {
-      this.retryTimer = undefined;
-      for (const id of [...this.pendingRecordDeletes]) {
-        try {
-          await this.o.control.DeleteEndpoint({ endpointId: id, releaseAddress: false });
-          this.pendingRecordDeletes.delete(id);
-          this.o.log.info('Deleted endpoint record after retry', { endpointId: id.slice(0, 12) });
-        } catch (err) {
-          if (isRpcError(err, 'NOT_FOUND')) this.pendingRecordDeletes.delete(id);
-        }
-      }
-      if (this.pendingRecordDeletes.size > 0) this.retryTimer = setTimeout(() => void tick(), this.o.recordRetryMs ?? 5_000);
-    };
-    this.retryTimer = setTimeout(() => void tick(), this.o.recordRetryMs ?? 5_000);
   }
 }

@@ -22,6 +22,8 @@ export interface LinkOps {
   /** Deletes a link (and so its veth peer); false if it did not exist. */
   deleteLink(name: string): Promise<boolean>;
   linkExists(name: string): Promise<boolean>;
+  /** Names of every link in this namespace. */
+  listLinks(): Promise<string[]>;
   linkMtu(name: string): Promise<number | undefined>;
   /** Device of the IPv4 default route, if any. */
   defaultRouteDevice(): Promise<string | undefined>;
@@ -53,6 +55,12 @@ export class IpLinkOps implements LinkOps {
 
   async linkExists(name: string): Promise<boolean> {
     return (await this.showLink(name)) !== undefined;
+  }
+
+  async listLinks(): Promise<string[]> {
+    const { stdout } = await this.runner.run('ip', ['-j', 'link', 'show']);
+    const links = JSON.parse(stdout || '[]') as Array<{ ifname?: unknown }>;
+    return links.map((l) => l.ifname).filter((n): n is string => typeof n === 'string');
   }
 
   async linkMtu(name: string): Promise<number | undefined> {

@@ -8,6 +8,7 @@ import { DockerNetworks } from '../network/docker-networks';
 import { StateCache } from '../network/state-cache';
 import { FakeControl, FakeEngine } from '../testing/fakes';
 import { eventually, groupState, networkState, putGroup, putNetwork } from '../testing/state';
+import { TeardownQueue } from '../endpoint/teardown-queue';
 import { IpamService } from './ipam-service';
 
 const kind: Pick<EngineKindTracker, 'resolve'> = {
@@ -21,6 +22,7 @@ void describe('IpamService', () => {
   let engine: FakeEngine;
   let networks: DockerNetworks;
   let ipam: IpamService;
+  let teardown: TeardownQueue;
 
   beforeEach(async () => {
     store = new MemoryStore();
@@ -33,7 +35,8 @@ void describe('IpamService', () => {
     control = new FakeControl();
     engine = new FakeEngine();
     networks = new DockerNetworks({ cache, store, engine, control, engineKind: kind, driverName: 'netplugin', log: noopLogger, pollMs: 5 });
-    ipam = new IpamService({ cache, networks, control, hostName: 'h1', log: noopLogger, registrationWaitMs: 1_000 });
+    teardown = new TeardownQueue({ control, log: noopLogger, retryFirstMs: 10 });
+    ipam = new IpamService({ cache, networks, control, teardown, hostName: 'h1', log: noopLogger, registrationWaitMs: 1_000 });
   });
   afterEach(async () => {
     networks.stop();
@@ -117,13 +120,23 @@ void describe('IpamService', () => {
     await assert.rejects(ipam.requestAddress({ poolId: 'docker|10.77.0.0/24', address: '', options: {} }, undefined), /no Contiv network for pool 10.77.0.0\/24 yet/);
   });
 
-  void test('ReleaseAddress: to netmaster, but not for the gateway or a network already gone', async () => {
+  void test('ReleaseAddress: answered at once, freed at netmaster after; not for the gateway or a network already gone', async () => {
     await ipam.releaseAddress({ poolId: 'default/contiv-net|100.1.1.0/24', address: '100.1.1.5' }, undefined);
     await ipam.releaseAddress({ poolId: 'default/contiv-net|100.1.1.0/24', address: '100.1.1.100' }, undefined);
     await ipam.releaseAddress({ poolId: 'docker|10.55.0.0/24', address: '10.55.0.1' }, undefined);
+    await teardown.idle();
     assert.deepEqual(control.calls, [{ method: 'ReleaseAddress', req: { tenantName: 'default', networkName: 'contiv-net', address: '100.1.1.5' } }]);
     control.fail('ReleaseAddress', 'NOT_FOUND', 'not allocated');
     await ipam.releaseAddress({ poolId: 'default/contiv-net|100.1.1.0/24', address: '100.1.1.6' }, undefined);
+    await teardown.idle();
+    await assert.rejects(ipam.releaseAddress({ poolId: 'default/contiv-net|100.1.1.0/24', address: 'bogus' }, undefined), /invalid address/);
+  });
+
+  void test('RequestAddress sends request ids that mark this run of the agent', async () => {
+    await ipam.requestAddress({ poolId: 'default/contiv-net|100.1.1.0/24', address: '', options: {} }, undefined);
+    const req = control.calls.find((c) => c.method === 'AllocateAddress')?.req as { requestId: string };
+    assert.ok(ipam.issuedHere(req.requestId), req.requestId);
+    assert.ok(!ipam.issuedHere('0123456789ab.' + req.requestId.split('.')[1]));
   });
 
   void test('a new Contiv network reaches the overlap check through the watch', async () => {

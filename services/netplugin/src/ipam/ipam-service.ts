@@ -4,11 +4,12 @@
  * the gateway, which Docker asks for at network creation and which the agent
  * answers itself: the network's own gateway is reserved by netmaster already.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { cidrsOverlap, formatIPv4, isIPv4, parseCidr, parseIPv4, parseSubnet, type Cidr } from '@contiv/model';
-import { isRpcError, type msg } from '@contiv/rpc';
+import type { msg } from '@contiv/rpc';
 import type { Logger } from '@contiv/runtime';
 import type { ControlApi } from '../control/control-api';
+import type { TeardownQueue } from '../endpoint/teardown-queue';
 import { AgentError } from '../errors';
 import { DEFAULT_TENANT, OPT_CONTIV_TAG, OPT_GROUP, OPT_NETWORK, OPT_TENANT, type Binding } from '../network/binding';
 import { GLOBAL_ADDRESS_SPACE, LOCAL_ADDRESS_SPACE, type DockerNetworks } from '../network/docker-networks';
@@ -21,6 +22,8 @@ export interface IpamServiceOptions {
   readonly cache: StateCache;
   readonly networks: Pick<DockerNetworks, 'resolvePool' | 'lookupPool' | 'pendingPools'>;
   readonly control: ControlApi;
+  /** Docker's ReleaseAddress is answered at once; netmaster frees the address from here. */
+  readonly teardown: Pick<TeardownQueue, 'releaseAddress'>;
   readonly hostName: string;
   readonly log: Logger;
   /** How long RequestAddress on a Docker-first pool waits for its registration. */
@@ -45,7 +48,19 @@ function firstHost(c: Cidr): string {
 }
 
 export class IpamService {
+  /**
+   * Prefix of the request ids this process sends with AllocateAddress: an
+   * address still pending under another prefix was asked for by an earlier
+   * run of the agent (the startup reconcile frees those).
+   */
+  readonly incarnation = randomBytes(6).toString('hex');
+
   constructor(private readonly o: IpamServiceOptions) {}
+
+  /** Whether an AllocateAddress request id came from this process. */
+  issuedHere(requestId: string): boolean {
+    return requestId.startsWith(`${this.incarnation}.`);
+  }
 
   getCapabilities(): msg.IpamCapabilities {
     return { requiresMacAddress: false, requiresRequestReplay: false };
@@ -78,7 +93,7 @@ export class IpamService {
         groupName: target.groupName,
         preferredAddress: req.address,
         host: this.o.hostName,
-        requestId: randomUUID(),
+        requestId: `${this.incarnation}.${randomUUID()}`,
       },
       requestId,
     );
@@ -102,12 +117,9 @@ export class IpamService {
     }
     const state = this.o.cache.network(target.tenantName, target.networkName);
     if (state && state.gateway === req.address) return; // the gateway was never allocated to Docker
-    try {
-      await this.o.control.ReleaseAddress({ tenantName: target.tenantName, networkName: target.networkName, address: req.address }, requestId);
-    } catch (err) {
-      if (isRpcError(err, 'NOT_FOUND')) return;
-      throw err;
-    }
+    if (!isIPv4(req.address)) throw invalid(`invalid address "${req.address}"`);
+    // Docker waits for nothing of this: the address stays held until netmaster frees it, so no one else gets it early.
+    this.o.teardown.releaseAddress({ tenantName: target.tenantName, networkName: target.networkName, ip: req.address }, requestId);
   }
 
   // ------------------------------------------------------------ pools

@@ -89,6 +89,9 @@ export class FakeLinks implements LinkOps {
   linkExists(name: string): Promise<boolean> {
     return Promise.resolve(this.links.has(name));
   }
+  listLinks(): Promise<string[]> {
+    return Promise.resolve([...this.links.keys()]);
+  }
   linkMtu(name: string): Promise<number | undefined> {
     return Promise.resolve(this.links.get(name)?.mtu);
   }
