@@ -1,6 +1,7 @@
 /**
  * @module @contiv/runtime
- * Logger factory, env helpers and build info shared by the four services.
+ * Logger factory, env helpers, build info and the daemons' entry-point wiring
+ * (runDaemon) shared by the services.
  * The only package that imports winston or reads `process.env`.
  */
 export type { Logger, LogMeta } from './logger';
@@ -11,3 +12,5 @@ export type { Env } from './config';
 export { processEnv, envString, envList, envBool, isDebugFlag } from './config';
 export type { BuildInfo } from './version';
 export { buildInfo } from './version';
+export type { Daemon, DaemonConfig, DaemonHost, DaemonSpec } from './daemon';
+export { runDaemon } from './daemon';
