@@ -34,6 +34,7 @@ export {
   dockerNetworkPrefix,
   dockerNetworkKey,
   netmasterLeaderLock,
+  dockerNetworkCreateLock,
 } from './keys';
 
 export type {

@@ -59,5 +59,13 @@ export const dockerNetworkRootPrefix = (): string => `${KEY_PREFIX}docknet/`;
 export const dockerNetworkPrefix = (scope: string): string => `${dockerNetworkRootPrefix()}${scope}/`;
 export const dockerNetworkKey = (scope: string, dockerNetworkId: string): string => `${dockerNetworkPrefix(scope)}${dockerNetworkId}`;
 
+/**
+ * Lock (Store.lock) held by the agent that creates, replaces or de-duplicates
+ * the Docker network of a Contiv network or group on engines that share their
+ * networks (docknet scope `cluster`), so it is made once cluster-wide. `name`
+ * is the network's or group's name: they share Docker's name space.
+ */
+export const dockerNetworkCreateLock = (scope: string, tenant: string, name: string): string => `${KEY_PREFIX}lock/docker-network/${scope}/${tenant}/${name}`;
+
 /** Name of the netmaster leader lock (used with Store.lock). */
 export const netmasterLeaderLock = (): string => `${KEY_PREFIX}leader/netmaster`;

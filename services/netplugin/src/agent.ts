@@ -5,10 +5,12 @@
  * background with retries, so the agent (and the data path of existing
  * containers) keeps working while they are away.
  *
- *   1. OVS: connect (retrying), pick the datapath, ensure the bridge
+ *   1. OVS: connect (retrying), pick the datapath, ensure the bridge, connect
+ *      to it over OpenFlow (retrying)
  *   2. the agent socket (NetworkDriver + IpamDriver for the shim)
- *   3. background: engine kind, store mirror, node lease, legacy Docker
- *      networks, reconcile (Docker-first networks, stale endpoints)
+ *   3. background: engine kind, store mirrors (which start the datapath
+ *      programming once read), node lease, legacy Docker networks,
+ *      reconcile (Docker-first networks, stale endpoints)
  */
 import path from 'node:path';
 import { VswitchClient } from '@contiv/ovsdb-client';
@@ -33,8 +35,17 @@ import type { NetpluginConfig } from './options';
 import { detectDatapath, setupBridge } from './ovs/bridge-setup';
 import { AgentServer } from './rpc/agent-server';
 import { createDriverServices } from './rpc/driver-services';
+import { ClusterView } from './datapath/cluster-view';
+import { DatapathController } from './datapath/datapath-controller';
+import { TunnelNeighborWarmer } from './datapath/tunnel-neighbors';
+import { buildNameTable, DnsService, type NameTable } from './dns';
+import { ContainerNameRecorder } from './docker/container-names';
+import { execRunner } from './endpoint/command-runner';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** How long a new endpoint waits for its flows before Docker is answered anyway (they follow). */
+const ENDPOINT_FLOWS_WAIT_MS = 5_000;
 
 export class Agent {
   private vswitch: VswitchClient | undefined;
@@ -49,6 +60,10 @@ export class Agent {
   private endpoints: EndpointManager | undefined;
   private teardown: TeardownQueue | undefined;
   private ipam: IpamService | undefined;
+  private cluster: ClusterView | undefined;
+  private datapath: DatapathController | undefined;
+  private dns: DnsService | undefined;
+  private containerNames: ContainerNameRecorder | undefined;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
 
@@ -77,6 +92,36 @@ export class Agent {
     this.control = control;
     const cache = new StateCache(store, log);
     this.cache = cache;
+    const cluster = new ClusterView(store, log);
+    this.cluster = cluster;
+    const datapathController = new DatapathController({
+      vswitch,
+      cache,
+      cluster,
+      bridge: c.bridge,
+      openflowEndpoint: c.openflow,
+      hostName: c.hostName,
+      vtepIp: c.vtepIp,
+      iflist: c.iflist,
+      vxlanPort: c.vxlanPort,
+      ...(datapath === 'netdev' ? { neighbors: new TunnelNeighborWarmer({ runner: execRunner, log: log.child({ component: 'tunnels' }) }) } : {}),
+      log: log.child({ component: 'datapath' }),
+    });
+    this.datapath = datapathController;
+    await datapathController.start();
+    // Container names of the whole cluster for the DNS responder, rebuilt on the first query after a change.
+    let names: NameTable | undefined;
+    cluster.onChange(() => (names = undefined));
+    const openflow = datapathController.openflow;
+    if (openflow) {
+      this.dns = new DnsService({
+        bridge: openflow,
+        networkOfPort: (p) => datapathController.networkOfPort(p),
+        names: () => (names ??= buildNameTable(cluster.endpoints())),
+        log: log.child({ component: 'dns' }),
+      });
+      this.dns.start();
+    }
 
     const links = new IpLinkOps();
     const teardown = new TeardownQueue({ control, log: log.child({ component: 'teardown' }) });
@@ -95,6 +140,7 @@ export class Agent {
         log.info('Uplink MTU', { mtu: m, iflist: c.iflist });
         return m;
       })),
+      programDatapath: () => withTimeout(datapathController.sync(), ENDPOINT_FLOWS_WAIT_MS),
       log: log.child({ component: 'endpoint' }),
     });
     this.endpoints = endpoints;
@@ -104,12 +150,33 @@ export class Agent {
     this.ipam = ipam;
 
     // 2. the shim's socket
-    const services = createDriverServices({ networks, endpoints, ipam, cache, store, engineKind: this.engineKind, vswitch: () => this.vswitch, log: log.child({ component: 'driver' }) });
+    // Docker tells the driver nothing about containers: their names (for DNS and `netctl endpoint inspect`) come from the engine after Join.
+    this.containerNames = new ContainerNameRecorder({
+      engine,
+      store,
+      control,
+      hostName: c.hostName,
+      driverName: c.driverName,
+      busy: (id) => endpoints.inFlight.has(id) || teardown.hasEndpoint(id),
+      log: log.child({ component: 'container-names' }),
+    });
+    const services = createDriverServices({
+      networks,
+      endpoints,
+      ipam,
+      cache,
+      store,
+      engineKind: this.engineKind,
+      vswitch: () => this.vswitch,
+      containerNames: this.containerNames,
+      log: log.child({ component: 'driver' }),
+    });
     this.server = await AgentServer.listen(c.agentSocket, services.network, services.ipam);
     log.info('Serving the driver API for the shim', { socket: c.agentSocket, datapath });
 
     // 3. background work
     cache.start();
+    cluster.start();
     this.node = new NodeRegistration({
       store,
       record: { hostname: c.hostName, ctrlIp: c.ctrlIp, vtepIp: c.vtepIp, uplinks: [...c.iflist], agentVersion: buildInfo().version, startedAt: new Date().toISOString() },
@@ -117,7 +184,13 @@ export class Agent {
     });
     this.node.start();
     if (c.pluginMode === 'docker') {
-      this.legacy = new DockerNetworkController({ cache, engine, driverName: c.driverName, log: log.child({ component: 'docker-networks' }) });
+      this.legacy = new DockerNetworkController({
+        cache,
+        engine,
+        coordination: { store, engineKind: this.engineKind, hostName: c.hostName },
+        driverName: c.driverName,
+        log: log.child({ component: 'docker-networks' }),
+      });
       this.legacy.start();
     }
     void this.startupReconcile(engine, vswitch, links);
@@ -134,6 +207,10 @@ export class Agent {
     // Teardowns Docker was already told are done: give netmaster and the kernel a moment for them (the next start reconciles the rest).
     await Promise.all([this.teardown?.drain(3_000), this.endpoints?.settle(3_000)]);
     await this.node?.stop();
+    this.containerNames?.stop();
+    this.dns?.stop();
+    await this.datapath?.stop();
+    await this.cluster?.stop();
     await this.cache?.stop();
     this.control?.close();
     await this.store?.close().catch(() => undefined);
@@ -187,6 +264,7 @@ export class Agent {
           log: this.log.child({ component: 'reconcile' }),
         });
         this.log.info('Startup reconcile done', { ...report });
+        void this.containerNames?.fillMissing();
         break;
       } catch (err) {
         this.log.warn('Startup reconcile failed; retrying', { retryInMs: backoff, err: errorMessage(err) });
@@ -204,4 +282,10 @@ export class Agent {
     t.unref();
     this.timers.push(t);
   }
+}
+
+/** Resolves when `p` does or after `ms`, whichever comes first. */
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
 }

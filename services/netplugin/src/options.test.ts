@@ -18,6 +18,16 @@ void test('defaults follow Contiv', () => {
   assert.equal(c.ctrlIp, '192.168.1.5');
   assert.equal(c.vtepIp, '192.168.1.5');
   assert.equal(c.debug, false);
+  assert.equal(c.vxlanPort, 8472);
+  assert.equal(c.openflow, 'unix:/var/run/openvswitch/contivbr.mgmt');
+});
+
+void test('the OpenFlow endpoint follows the OVSDB socket and the bridge; vxlan_port from the env', () => {
+  const c = loadConfig(['--ovsdb', 'unix:/tmp/h1/ovs/db.sock', '--bridge', 'br9'], { vxlan_port: '7789' }, noIp);
+  assert.equal(c.openflow, 'unix:/tmp/h1/ovs/br9.mgmt');
+  assert.equal(c.vxlanPort, 7789);
+  assert.throws(() => loadConfig(['--vxlan-port', '70000'], {}, noIp), /--vxlan-port "70000"/);
+  assert.throws(() => loadConfig([], { vxlan_port: 'x' }, noIp), /--vxlan-port "x"/);
 });
 
 void test('v2plugin env names, then flags on top', () => {

@@ -18,6 +18,12 @@ export const DEFAULT_BRIDGE = 'contivbr';
 export const DEFAULT_AGENT_SOCKET = '/run/contiv/netplugin.sock';
 export const DEFAULT_DRIVER_NAME = 'netplugin';
 export const DEFAULT_STATE_DIR = '/var/lib/contiv/netplugin';
+/**
+ * Not 4789: Docker swarm's overlay uses 4789 on the same addresses, and OVS's
+ * userspace tunnel would swallow its packets (ENVIRONMENT.md §3). 8472 is the
+ * Linux kernel's historical VXLAN port (Contiv's v2plugin meant it, and wrote 8742).
+ */
+export const DEFAULT_VXLAN_PORT = 8472;
 
 export interface NetpluginConfig {
   readonly clusterStore: string;
@@ -25,10 +31,14 @@ export interface NetpluginConfig {
   readonly ctrlIp: string;
   readonly vtepIp: string;
   readonly iflist: readonly string[];
+  /** UDP destination port of the VXLAN tunnels; every host of a cluster must use the same. */
+  readonly vxlanPort: number;
   readonly pluginMode: PluginMode;
   readonly hostName: string;
   readonly dockerHost: string;
   readonly ovsdb: string;
+  /** The bridge's OpenFlow endpoint: `unix:<rundir>/<bridge>.mgmt` or `tcp:host:port`. */
+  readonly openflow: string;
   readonly bridge: string;
   readonly datapath: DatapathSetting;
   readonly agentSocket: string;
@@ -45,10 +55,14 @@ export const USAGE = `usage: netplugin [options]
   --ctrl-ip IP          this host's control address (env ctrl_ip, default: first non-loopback IPv4)
   --vtep-ip IP          this host's VTEP address (env vtep_ip, default: --ctrl-ip)
   --iflist IF[,IF]      uplink interfaces (env iflist); their smallest MTU sets the container MTU
+  --vxlan-port PORT     UDP port of the VXLAN tunnels, the same on every host (env vxlan_port, default ${DEFAULT_VXLAN_PORT};
+                        not 4789, which Docker swarm's overlay uses)
   --plugin-mode MODE    docker (legacy) or swarm-mode (env plugin_mode, default docker)
   --host-name NAME      node name (env CONTIV_HOSTNAME, default the host name)
   --docker-host URL     Docker engine (env DOCKER_HOST, default ${DEFAULT_DOCKER_HOST})
   --ovsdb ENDPOINT      OVSDB server (env CONTIV_OVSDB, default ${DEFAULT_OVSDB})
+  --openflow ENDPOINT   the bridge's OpenFlow endpoint (env CONTIV_OPENFLOW, default unix:<dir of the
+                        OVSDB socket>/<bridge>.mgmt)
   --bridge NAME         OVS bridge (env CONTIV_BRIDGE, default ${DEFAULT_BRIDGE})
   --datapath DP         auto, system or netdev (env CONTIV_DATAPATH, default auto)
   --agent-socket PATH   socket for the driver shim (env CONTIV_AGENT_SOCKET, default ${DEFAULT_AGENT_SOCKET})
@@ -71,6 +85,15 @@ function firstIPv4(): string {
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
+/**
+ * ovs-vswitchd puts `<bridge>.mgmt` in its run directory, which is where the
+ * OVSDB socket lives too unless someone moved one of them.
+ */
+export function defaultOpenflowEndpoint(ovsdb: string, bridge: string): string {
+  const m = /^unix:(.+)\/[^/]+$/.exec(ovsdb);
+  return `unix:${m?.[1] ?? '/var/run/openvswitch'}/${bridge}.mgmt`;
+}
+
 export function loadConfig(argv: readonly string[], env: Env, detectIp: () => string = firstIPv4): NetpluginConfig {
   let parsed;
   try {
@@ -82,6 +105,8 @@ export function loadConfig(argv: readonly string[], env: Env, detectIp: () => st
         'ctrl-ip': { type: 'string' },
         'vtep-ip': { type: 'string' },
         iflist: { type: 'string' },
+        'vxlan-port': { type: 'string' },
+        openflow: { type: 'string' },
         'plugin-mode': { type: 'string' },
         'host-name': { type: 'string' },
         'docker-host': { type: 'string' },
@@ -105,17 +130,22 @@ export function loadConfig(argv: readonly string[], env: Env, detectIp: () => st
   if (v.help) throw new UsageError('');
   const ctrlIp = v['ctrl-ip'] ?? envString(env, 'ctrl_ip') ?? detectIp();
   const iflist = v.iflist !== undefined ? v.iflist.split(',').map((s) => s.trim()).filter(Boolean) : (envList(env, 'iflist') ?? []);
+  const ovsdb = v.ovsdb ?? envString(env, 'CONTIV_OVSDB') ?? DEFAULT_OVSDB;
+  const bridge = v.bridge ?? envString(env, 'CONTIV_BRIDGE') ?? DEFAULT_BRIDGE;
+  const vxlanPortText = v['vxlan-port'] ?? envString(env, 'vxlan_port') ?? String(DEFAULT_VXLAN_PORT);
   const c = {
     clusterStore: v['cluster-store'] ?? envString(env, 'cluster_store') ?? DEFAULT_CLUSTER_STORE,
     controlUrl: v['control-url'] ?? envString(env, 'control_url') ?? DEFAULT_CONTROL_URL,
     ctrlIp,
     vtepIp: v['vtep-ip'] ?? envString(env, 'vtep_ip') ?? ctrlIp,
     iflist,
+    vxlanPort: /^\d{1,5}$/.test(vxlanPortText) ? Number(vxlanPortText) : NaN,
     pluginMode: (v['plugin-mode'] ?? envString(env, 'plugin_mode') ?? 'docker') as PluginMode,
     hostName: v['host-name'] ?? envString(env, 'CONTIV_HOSTNAME') ?? os.hostname(),
     dockerHost: v['docker-host'] ?? envString(env, 'DOCKER_HOST') ?? DEFAULT_DOCKER_HOST,
-    ovsdb: v.ovsdb ?? envString(env, 'CONTIV_OVSDB') ?? DEFAULT_OVSDB,
-    bridge: v.bridge ?? envString(env, 'CONTIV_BRIDGE') ?? DEFAULT_BRIDGE,
+    ovsdb,
+    openflow: v.openflow ?? envString(env, 'CONTIV_OPENFLOW') ?? defaultOpenflowEndpoint(ovsdb, bridge),
+    bridge,
     datapath: (v.datapath ?? envString(env, 'CONTIV_DATAPATH') ?? 'auto') as DatapathSetting,
     agentSocket: v['agent-socket'] ?? envString(env, 'CONTIV_AGENT_SOCKET') ?? DEFAULT_AGENT_SOCKET,
     driverName: v['driver-name'] ?? envString(env, 'CONTIV_DRIVER_NAME') ?? DEFAULT_DRIVER_NAME,
@@ -130,6 +160,8 @@ export function loadConfig(argv: readonly string[], env: Env, detectIp: () => st
   if (!c.agentSocket.startsWith('/')) problems.push(`--agent-socket must be an absolute path, not "${c.agentSocket}"`);
   if (!c.hostName) problems.push('--host-name must not be empty');
   if (!/^[A-Za-z0-9][A-Za-z0-9_.:/-]*$/.test(c.driverName)) problems.push(`--driver-name "${c.driverName}" is not a valid Docker driver name`);
+  if (!Number.isInteger(c.vxlanPort) || c.vxlanPort < 1 || c.vxlanPort > 65535) problems.push(`--vxlan-port "${vxlanPortText}" is not a UDP port (1-65535)`);
+  if (!/^(unix:\/|tcp:)/.test(c.openflow)) problems.push(`--openflow "${c.openflow}" must be unix:/path or tcp:host:port`);
   if (c.ctrlIp && !IPV4.test(c.ctrlIp)) problems.push(`--ctrl-ip "${c.ctrlIp}" is not an IPv4 address`);
   if (c.vtepIp && !IPV4.test(c.vtepIp)) problems.push(`--vtep-ip "${c.vtepIp}" is not an IPv4 address`);
   if (!/^(etcd|consul):\/\//.test(c.clusterStore)) problems.push(`--cluster-store "${c.clusterStore}" must be etcd://host:port or consul://host:port`);

@@ -2,7 +2,10 @@
  * `make bench`: prints figures, never passes or fails on a timing. Exits non-zero
  * only when something could not run at all.
  *
- *   node test/lib/bench/main.js [--only attach|rest] [--rounds N] [--requests N]
+ *   node test/lib/bench/main.js [--only attach|rest|pipeline] [--rounds N] [--requests N] [--reps N]
+ *
+ * --rounds: docker runs per network (attach), one-endpoint changes (pipeline);
+ * --reps: full flow installs per host size (pipeline).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +16,7 @@ import { serviceMain } from '../harness/host';
 import { freePort } from '../harness/ports';
 import { createStack } from '../harness/stack';
 import { benchAttach } from './attach';
+import { benchPipelineScale } from './pipeline-scale';
 import { benchEtcdAlone, benchRest } from './rest';
 
 function arg(name: string, fallback: string): string {
@@ -24,6 +28,7 @@ async function main(): Promise<void> {
   const only = arg('--only', '');
   const rounds = Number(arg('--rounds', '20'));
   const requests = Number(arg('--requests', '200'));
+  const reps = Number(arg('--reps', '3'));
   if (only === '' || only === 'attach') {
     // Debug logs on: the driver-side figures come from the shim's per-call durations.
     const stack = await createStack();
@@ -34,6 +39,7 @@ async function main(): Promise<void> {
     }
   }
   if (only === '' || only === 'rest') await restOnLoopback(requests);
+  if (only === '' || only === 'pipeline') await benchPipelineScale({ rounds, reps });
 }
 
 /** netmaster and etcd on the root namespace's loopback: no namespace or forwarder between client and server. */

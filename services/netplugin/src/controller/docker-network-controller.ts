@@ -1,7 +1,7 @@
 /**
  * Legacy docker mode (`--plugin-mode docker`): every Contiv network (origin
- * contiv, data) and endpoint group gets a Docker network on the local engine,
- * so `docker run --net=<name>` works on every host (DESIGN.md decision 4):
+ * contiv, data) and endpoint group gets a Docker network, so `docker run
+ * --net=<name>` works on every host (DESIGN.md decision 4):
  *
  *   network  -> "<network>" in tenant default, "<network>/<tenant>" otherwise
  *   group    -> "<group>"   in tenant default, "<group>/<tenant>"   otherwise
@@ -9,22 +9,42 @@
  * driver and IPAM driver = ours; driver options {tenant, network, [group],
  * encap, pkt-tag}; IPAM options {tenant, network, [group]}; the network's
  * subnet and gateway. A Docker network is removed when its Contiv object goes,
- * and only if the agent made it (its options name a tenant and network). On
- * engines with a cluster store the network is shared: "already exists" is fine.
+ * and only if the agent made it (its options name a tenant and network).
  * Desired state is recomputed from the store on every change (reconcile, not
- * replay); a failure is retried on the next pass.
+ * replay); a failure is retried on a later pass.
+ *
+ * A standalone engine has networks of its own: each agent makes them there.
+ * Engines sharing a cluster store see each other's (global-scope) networks,
+ * and Docker's duplicate-name check is not atomic across engines: agents that
+ * create at once make one network per engine under the same name, which
+ * `docker run --net` then cannot resolve. So on such an engine every change to
+ * a Docker network (create, replace, remove, drop duplicates) happens under
+ * the store lock dockerNetworkCreateLock(scope, tenant, name), after looking
+ * at the engine again and reading the Contiv object from the store rather than
+ * from this agent's cache (which may lag behind the agent that just acted).
+ * The lock lives under a lease: a holder that dies frees it within its TTL.
  */
-import type { GroupState, NetworkState } from '@contiv/model';
+import { dockerNetworkCreateLock, groupStateCodec, groupStateKey, networkStateCodec, networkStateKey, type GroupState, type NetworkState } from '@contiv/model';
 import type { Logger } from '@contiv/runtime';
+import type { Lock, Store } from '@contiv/store';
 import { DockerApiError, type CreateNetworkSpec, type DockerEngineClient, type DockerNetwork } from '../docker/engine-client';
-import { errorMessage } from '../errors';
+import type { EngineKindTracker } from '../docker/engine-kind-tracker';
+import { AgentError, errorMessage } from '../errors';
 import { canonicalSubnet, DEFAULT_TENANT, OPT_ENCAP, OPT_GROUP, OPT_NETWORK, OPT_PKT_TAG, OPT_TENANT } from '../network/binding';
 import type { StateCache } from '../network/state-cache';
 
 export const MANAGED_LABEL = 'io.contiv.netplugin.managed';
 
+/** Seconds a dead lock holder blocks the others. */
+const LOCK_TTL_SECONDS = 10;
+
 export function dockerNetworkName(tenant: string, name: string): string {
   return tenant === DEFAULT_TENANT ? name : `${name}/${tenant}`;
+}
+
+/** Contiv networks that get a Docker network in legacy mode. */
+function needsDockerNetwork(n: NetworkState): boolean {
+  return n.origin === 'contiv' && n.nwType === 'data';
 }
 
 /** The Docker network a Contiv network or group should have. */
@@ -42,10 +62,10 @@ export function desiredSpec(net: NetworkState, group: GroupState | undefined, dr
 
 export function desiredSpecs(cache: Pick<StateCache, 'allNetworks' | 'allGroups' | 'network'>, driverName: string): CreateNetworkSpec[] {
   const out: CreateNetworkSpec[] = [];
-  for (const n of cache.allNetworks()) if (n.origin === 'contiv' && n.nwType === 'data') out.push(desiredSpec(n, undefined, driverName));
+  for (const n of cache.allNetworks()) if (needsDockerNetwork(n)) out.push(desiredSpec(n, undefined, driverName));
   for (const g of cache.allGroups()) {
     const n = cache.network(g.tenantName, g.networkName);
-    if (n && n.origin === 'contiv' && n.nwType === 'data') out.push(desiredSpec(n, g, driverName));
+    if (n && needsDockerNetwork(n)) out.push(desiredSpec(n, g, driverName));
   }
   return out;
 }
@@ -55,9 +75,22 @@ export function isManaged(n: DockerNetwork): boolean {
   return Boolean(n.Options?.[OPT_TENANT] && n.Options?.[OPT_NETWORK]);
 }
 
+/** The Contiv object a Docker network stands for, from its options. */
+interface ObjectIds {
+  readonly tenant: string;
+  readonly network: string;
+  readonly group: string;
+}
+
+function objectIds(options: Record<string, string> | null | undefined): ObjectIds {
+  const o = options ?? {};
+  return { tenant: o[OPT_TENANT] ?? '', network: o[OPT_NETWORK] ?? '', group: o[OPT_GROUP] ?? '' };
+}
+
 function sameObject(n: DockerNetwork, spec: CreateNetworkSpec): boolean {
-  const a = n.Options ?? {};
-  return a[OPT_TENANT] === spec.Options[OPT_TENANT] && a[OPT_NETWORK] === spec.Options[OPT_NETWORK] && (a[OPT_GROUP] ?? '') === (spec.Options[OPT_GROUP] ?? '');
+  const a = objectIds(n.Options);
+  const b = objectIds(spec.Options);
+  return a.tenant === b.tenant && a.network === b.network && a.group === b.group;
 }
 
 function sameAddressing(n: DockerNetwork, spec: CreateNetworkSpec): boolean {
@@ -69,10 +102,34 @@ function sameAddressing(n: DockerNetwork, spec: CreateNetworkSpec): boolean {
 export interface DockerNetworkControllerOptions {
   readonly cache: StateCache;
   readonly engine: Pick<DockerEngineClient, 'listNetworks' | 'createNetwork' | 'removeNetwork' | 'inspectNetwork'>;
+  /**
+   * What makes a network shared by several engines exist once: the engine's
+   * kind and the store (lock, fresh reads). Without it every agent acts on
+   * its own engine, which is only right for standalone engines.
+   */
+  readonly coordination?: {
+    readonly store: Pick<Store, 'get' | 'lock'>;
+    readonly engineKind: Pick<EngineKindTracker, 'resolve'>;
+    /** Written into the lock, so a waiting agent's log can name the holder. */
+    readonly hostName: string;
+  };
   readonly driverName: string;
   readonly log: Logger;
   readonly periodMs?: number;
   readonly debounceMs?: number;
+  /** First delay after a pass that could not finish (doubles up to periodMs). */
+  readonly retryMs?: number;
+  /** How long to wait for the engine kind at the start of a pass. */
+  readonly engineKindWaitMs?: number;
+  /** How long to wait for another agent holding a network's lock. */
+  readonly lockWaitMs?: number;
+}
+
+/** An engine whose networks other engines share. */
+interface Sharing {
+  readonly scope: string;
+  readonly store: Pick<Store, 'get' | 'lock'>;
+  readonly hostName: string;
 }
 
 export class DockerNetworkController {
@@ -80,6 +137,9 @@ export class DockerNetworkController {
   private running = false;
   private again = false;
   private stopped = false;
+  /** Some network was left for later (lock busy or store down) although the pass went through. */
+  private deferred = false;
+  private failures = 0;
 
   constructor(private readonly o: DockerNetworkControllerOptions) {}
 
@@ -93,30 +153,30 @@ export class DockerNetworkController {
     if (this.timer) clearTimeout(this.timer);
   }
 
-  /** One pass now (tests, startup). */
-  async reconcile(): Promise<void> {
-    if (!this.o.cache.isSynced()) return;
-    const log = this.o.log;
+  /** One pass now (tests, startup); resolves false if some network was left for a later pass. */
+  async reconcile(): Promise<boolean> {
+    if (!this.o.cache.isSynced()) return true;
+    this.deferred = false;
+    const sharing = await this.sharing();
     const want = desiredSpecs(this.o.cache, this.o.driverName);
     const have = await this.o.engine.listNetworks({ driver: this.o.driverName });
-    const byName = new Map(have.map((n) => [n.Name, n]));
     for (const spec of want) {
-      const cur = byName.get(spec.Name);
-      if (cur && sameObject(cur, spec)) {
-        if (!sameAddressing(cur, spec)) await this.replace(cur, spec);
+      const named = have.filter((n) => n.Name === spec.Name);
+      const ours = named.filter((n) => sameObject(n, spec));
+      const only = ours.length === 1 ? ours[0] : undefined;
+      if (only && sameAddressing(only, spec)) continue;
+      if (ours.length === 0 && named.length > 0) {
+        this.warnNameTaken(spec, named[0]);
         continue;
       }
-      if (cur) {
-        log.warn('A Docker network already uses the name of a Contiv network', { name: spec.Name, id: cur.Id.slice(0, 12) });
-        continue;
-      }
-      await this.create(spec);
+      await this.underLock(sharing, objectIds(spec.Options), () => this.converge(sharing, spec));
     }
     const wanted = new Set(want.map((s) => s.Name));
     for (const n of have) {
       if (!isManaged(n) || wanted.has(n.Name)) continue;
-      await this.remove(n, 'its Contiv network or group is gone');
+      await this.underLock(sharing, objectIds(n.Options), () => this.removeGone(sharing, n));
     }
+    return !this.deferred;
   }
 
   private trigger(ms: number): void {
@@ -131,19 +191,113 @@ export class DockerNetworkController {
       return;
     }
     this.running = true;
+    let complete = false;
     try {
-      await this.reconcile();
+      complete = await this.reconcile();
     } catch (err) {
       this.o.log.warn('Reconciling Docker networks failed; will retry', { err: errorMessage(err) });
     } finally {
       this.running = false;
     }
+    const period = this.o.periodMs ?? 30_000;
+    this.failures = complete ? 0 : this.failures + 1;
     if (this.again) {
       this.again = false;
       this.trigger(0);
+    } else if (complete) {
+      this.trigger(period);
     } else {
-      this.trigger(this.o.periodMs ?? 30_000);
+      this.trigger(Math.min(period, (this.o.retryMs ?? 2_000) * 2 ** Math.min(this.failures - 1, 10)));
     }
+  }
+
+  /** Shared engines (cluster store, swarm) need the lock; undefined for a standalone engine. */
+  private async sharing(): Promise<Sharing | undefined> {
+    const c = this.o.coordination;
+    if (!c) return undefined;
+    const { kind, detected } = await c.engineKind.resolve(this.o.engineKindWaitMs ?? 5_000);
+    // Guessing "standalone" on a shared engine would make duplicates.
+    if (!detected) throw new AgentError('AGENT_DOCKER_FAILURE', 'the Docker engine has not answered GET /info yet: whether it shares networks is unknown');
+    return kind.driverScope === 'global' ? { scope: kind.docknetScope, store: c.store, hostName: c.hostName } : undefined;
+  }
+
+  private async underLock(sharing: Sharing | undefined, ids: ObjectIds, fn: () => Promise<void>): Promise<void> {
+    if (!sharing) return fn();
+    const name = dockerNetworkCreateLock(sharing.scope, ids.tenant, ids.group || ids.network);
+    let lock: Lock;
+    try {
+      lock = await sharing.store.lock(name, { value: sharing.hostName, ttlSeconds: LOCK_TTL_SECONDS, timeoutMs: this.o.lockWaitMs ?? 30_000 });
+    } catch (err) {
+      this.deferred = true;
+      this.o.log.warn('Cannot take the lock of a shared Docker network; will retry', { lock: name, err: errorMessage(err) });
+      return;
+    }
+    try {
+      await fn();
+    } finally {
+      await lock.release().catch((err: unknown) => this.o.log.debug('Releasing a Docker network lock failed; its lease expires', { lock: name, err: errorMessage(err) }));
+    }
+  }
+
+  /** Makes the engine hold exactly one Docker network for `cached` (its Contiv object re-read first when shared). */
+  private async converge(sharing: Sharing | undefined, cached: CreateNetworkSpec): Promise<void> {
+    const spec = sharing ? await this.freshSpec(sharing, objectIds(cached.Options)) : cached;
+    if (spec?.Name !== cached.Name) return;
+    const named = (await this.o.engine.listNetworks({ driver: this.o.driverName })).filter((n) => n.Name === spec.Name);
+    const ours = named.filter((n) => sameObject(n, spec));
+    const keep = await this.keeper(ours, spec);
+    if (!keep) {
+      if (named.length > 0) this.warnNameTaken(spec, named[0]);
+      else await this.create(spec);
+      return;
+    }
+    for (const n of ours) if (n !== keep) await this.remove(n, 'it duplicates another Docker network of the same Contiv object');
+    if (!sameAddressing(keep, spec)) await this.replace(keep, spec);
+  }
+
+  /**
+   * Of several Docker networks for one Contiv object (left by agents that
+   * were not coordinated), the one to keep: in use here, else with the right
+   * addressing, else the first by id, so every agent picks the same.
+   */
+  private async keeper(ours: DockerNetwork[], spec: CreateNetworkSpec): Promise<DockerNetwork | undefined> {
+    if (ours.length <= 1) return ours[0];
+    const ranked = await Promise.all(
+      ours.map(async (n) => {
+        const full = await this.o.engine.inspectNetwork(n.Id);
+        return { n, inUse: Object.keys(full?.Containers ?? {}).length > 0, right: sameAddressing(n, spec) };
+      }),
+    );
+    ranked.sort((a, b) => Number(b.inUse) - Number(a.inUse) || Number(b.right) - Number(a.right) || a.n.Id.localeCompare(b.n.Id));
+    return ranked[0]?.n;
+  }
+
+  /** Removes a Docker network whose Contiv object is gone; when shared, only if the store agrees and it is still there. */
+  private async removeGone(sharing: Sharing | undefined, n: DockerNetwork): Promise<void> {
+    if (sharing) {
+      // This agent's cache may lag behind the agent that just created the network.
+      if ((await this.freshSpec(sharing, objectIds(n.Options)))?.Name === n.Name) return;
+      // Another agent may have removed it while this one waited for the lock.
+      if (!(await this.o.engine.inspectNetwork(n.Id))) return;
+    }
+    await this.remove(n, 'its Contiv network or group is gone');
+  }
+
+  /** The Docker network the store (not this agent's cache) asks for, if any. */
+  private async freshSpec(sharing: Sharing, ids: ObjectIds): Promise<CreateNetworkSpec | undefined> {
+    const netEntry = await sharing.store.get(networkStateKey(ids.tenant, ids.network));
+    if (!netEntry) return undefined;
+    const net = networkStateCodec.decode(netEntry.value, netEntry.key);
+    if (!needsDockerNetwork(net)) return undefined;
+    if (!ids.group) return desiredSpec(net, undefined, this.o.driverName);
+    const groupEntry = await sharing.store.get(groupStateKey(ids.tenant, ids.group));
+    if (!groupEntry) return undefined;
+    const group = groupStateCodec.decode(groupEntry.value, groupEntry.key);
+    return group.networkName === net.networkName ? desiredSpec(net, group, this.o.driverName) : undefined;
+  }
+
+  private warnNameTaken(spec: CreateNetworkSpec, other: DockerNetwork | undefined): void {
+    this.o.log.warn('A Docker network already uses the name of a Contiv network', { name: spec.Name, id: other?.Id.slice(0, 12) });
   }
 
   private async create(spec: CreateNetworkSpec): Promise<void> {
@@ -151,10 +305,19 @@ export class DockerNetworkController {
       const res = await this.o.engine.createNetwork(spec);
       this.o.log.info('Created Docker network', { name: spec.Name, id: res.Id.slice(0, 12), subnet: spec.IPAM.Config[0]?.Subnet });
     } catch (err) {
-      // Engines sharing a cluster store: another host created it first.
-      if (err instanceof DockerApiError && err.status === 409) return;
+      if (err instanceof DockerApiError && err.status === 409) return this.onNameConflict(spec);
       this.o.log.warn('Cannot create Docker network', { name: spec.Name, err: errorMessage(err) });
     }
+  }
+
+  /** "already exists": fine if it is the network of this Contiv object (made by someone else meanwhile). */
+  private async onNameConflict(spec: CreateNetworkSpec): Promise<void> {
+    const cur = await this.o.engine.inspectNetwork(spec.Name).catch(() => undefined);
+    if (cur && sameObject(cur, spec)) {
+      this.o.log.debug('The Docker network already exists', { name: spec.Name, id: cur.Id.slice(0, 12) });
+      return;
+    }
+    this.warnNameTaken(spec, cur);
   }
 
   private async remove(n: DockerNetwork, why: string): Promise<boolean> {

@@ -71,6 +71,12 @@ export interface EndpointManagerOptions {
   readonly hostName: string;
   readonly vtepIp: string;
   readonly uplinkMtu: () => Promise<number>;
+  /**
+   * Programs the datapath for the bridge's ports as they are now. Awaited once
+   * a new port has its ofport, so the container's flows exist before Docker
+   * starts it; resolves even when programming fails (it is retried).
+   */
+  readonly programDatapath?: () => Promise<void>;
   readonly log: Logger;
   readonly ofportTimeoutMs?: number;
 }
@@ -197,6 +203,8 @@ export class EndpointManager {
         return port;
       };
       const [, ofport] = await settleAll([record, local()]);
+      await this.o.programDatapath?.();
+      ms.flows = Date.now() - t0;
       ms.total = Date.now() - t0;
       this.createdHere.add(endpointId);
       log.info('Created endpoint', { port: names.host, ofport, ip, mac, mtu, tag: target.pktTag, tenant: target.tenantName, network: target.networkName, group: target.groupName, ms });
@@ -224,6 +232,7 @@ export class EndpointManager {
     try {
       const address = this.addressOf(endpointId);
       await this.removePorts(endpointId);
+      void this.o.programDatapath?.();
       this.createdHere.delete(endpointId);
       this.o.teardown.deleteEndpoint(endpointId, address, requestId);
       this.deleteVethLater(names.host, log);

@@ -1,8 +1,8 @@
 /**
- * The agent's OVS bridge. In this release L2 forwarding is the bridge's NORMAL
- * action (fail_mode standalone) and each network gets its own local VLAN tag on
- * its access ports, which isolates networks from one another; the OpenFlow
- * pipeline (fail_mode secure) replaces this later.
+ * The agent's OVS bridge: fail_mode secure, so the switch forwards only what
+ * the agent's OpenFlow pipeline says (nothing before it is programmed, and the
+ * last programmed flows while the agent is away). OpenFlow 1.3 for the agent;
+ * 1.0 too so a bare `ovs-ofctl dump-flows contivbr` works for humans.
  *
  * Datapath: the kernel one where the openvswitch module is loaded, else the
  * userspace `netdev` one (DESIGN.md decision 5).
@@ -28,6 +28,6 @@ export async function setupBridge(vs: VswitchBridges, bridge: string, datapath: 
   if (supported.length > 0 && !supported.includes(datapath)) {
     throw new AgentError('AGENT_OVS_FAILURE', `ovs-vswitchd does not support the ${datapath} datapath (it supports: ${supported.join(', ')})`);
   }
-  await vs.ensureBridge(bridge, { datapathType: datapath, failMode: 'standalone', externalIds: { 'contiv-managed': 'true' } });
+  await vs.ensureBridge(bridge, { datapathType: datapath, failMode: 'secure', protocols: ['OpenFlow10', 'OpenFlow13'], externalIds: { 'contiv-managed': 'true' } });
   log.info('OVS bridge ready', { bridge, datapath });
 }

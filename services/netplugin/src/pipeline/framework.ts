@@ -88,6 +88,8 @@ export enum CookieCategory {
   Network = 3,
   RemoteEndpoint = 4,
   Uplink = 5,
+  /** DNS interception (dns-interceptor feature). */
+  Dns = 6,
 }
 
 /** Where the cookie fields sit: round(16) | category(8) | reserved(8) | objectId(32). */

@@ -8,10 +8,11 @@ import type { CallContext, IpamDriverService, msg, NetworkDriverService } from '
 import type { Logger } from '@contiv/runtime';
 import type { Store } from '@contiv/store';
 import { networkStateCodec, networkStateKey, type NetworkState } from '@contiv/model';
+import type { ContainerNameRecorder } from '../docker/container-names';
 import type { EngineKindTracker } from '../docker/engine-kind-tracker';
 import type { EndpointManager } from '../endpoint/endpoint-manager';
 import { vethNames } from '../endpoint/naming';
-import { AgentError } from '../errors';
+import { AgentError, errorMessage } from '../errors';
 import type { IpamService } from '../ipam/ipam-service';
 import type { Binding } from '../network/binding';
 import type { DockerNetworks } from '../network/docker-networks';
@@ -35,6 +36,8 @@ export interface DriverServicesOptions {
   readonly capabilitiesWaitMs?: number;
   /** How long CreateEndpoint/Join wait for a network still being registered. */
   readonly resolveWaitMs?: number;
+  /** Learns the container of a joined endpoint for its record (DNS names); in the background, after Join answered. */
+  readonly containerNames?: Pick<ContainerNameRecorder, 'afterJoin'>;
 }
 
 const QUIET = new Set(['GetCapabilities', 'EndpointOperInfo', 'GetDefaultAddressSpaces', 'Ipam.GetCapabilities']);
@@ -118,6 +121,8 @@ export function createDriverServices(o: DriverServicesOptions): { network: Netwo
       const names = vethNames(req.endpointId);
       const b = await o.networks.resolve(req.networkId, resolveWait);
       const state = await networkState(b);
+      // Fire and forget: the container is attached only after Docker has this answer.
+      o.containerNames?.afterJoin(req.endpointId, req.networkId).catch((err: unknown) => log.debug('Recording the container failed', { endpointId: req.endpointId.slice(0, 12), err: errorMessage(err) }));
       // No gateway: Docker adds its docker_gwbridge leg for egress (Contiv's behaviour).
       return { srcName: names.peer, dstPrefix: 'eth', gateway: state.gateway, gatewayIpv6: '', staticRoutes: [], disableGatewayService: false };
     }),

@@ -98,6 +98,11 @@ export class LocalCluster {
     return { code: r.code, status: JSON.parse(r.stdout) as ClusterStatus };
   }
 
+  /** `cluster restart HOST SERVICE`: stop and start one of our services the way `up` started it. */
+  restart(host: string, service: 'netplugin' | 'driver-shim' | 'netmaster'): Promise<RunResult> {
+    return this.ok(['restart', host, service]);
+  }
+
   state(): ClusterState | undefined {
     return readState(this.layout);
   }

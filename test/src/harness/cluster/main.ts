@@ -5,6 +5,7 @@
  *
  *   cluster [--name NAME] up [--hosts N] [--store etcd|consul] [--cluster-store] [--vxlan-port PORT] [--debug]
  *   cluster [--name NAME] status [--json]
+ *   cluster [--name NAME] restart HOST netplugin|driver-shim|netmaster
  *   cluster [--name NAME] down
  *
  * Environment: CONTIV_CLUSTER_NAME (default contiv), CONTIV_CLUSTER_DIR (state,
@@ -20,6 +21,7 @@ import { acquireLock } from './lock';
 import type { ClusterOptions, StoreKind } from './state';
 import { clusterStatus, formatStatus } from './status';
 import { checkPrerequisites, up } from './up';
+import { RESTARTABLE, restartService, type RestartableService } from './restart';
 
 const USAGE = `usage: cluster [--name NAME] COMMAND
 
@@ -29,6 +31,8 @@ const USAGE = `usage: cluster [--name NAME] COMMAND
         run CMD in HOST (h1, h2, ...) with DOCKER_HOST, NETMASTER and netctl set
   status [--json]
         what runs; exit 0 when everything is up, 1 when something is missing, 3 when nothing is up
+  restart HOST netplugin|driver-shim|netmaster
+        stop one service on HOST and start it again the same way
   down
         remove everything up made (logs stay)
 
@@ -59,11 +63,21 @@ async function main(argv: string[]): Promise<number> {
       return locked(layout, () => cmdDown(layout, args));
     case 'status':
       return cmdStatus(layout, args);
+    case 'restart':
+      return locked(layout, () => cmdRestart(layout, args));
     case 'exec':
       throw new UsageError('exec is run by deploy/local-cluster/cluster itself');
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
+}
+
+async function cmdRestart(layout: ClusterLayout, args: string[]): Promise<number> {
+  const [host, service, ...rest] = args;
+  if (host === undefined || service === undefined || rest.length > 0) throw new UsageError('restart takes HOST and SERVICE, e.g. restart h2 netplugin');
+  if (!(RESTARTABLE as readonly string[]).includes(service)) throw new UsageError(`restart: SERVICE must be one of ${RESTARTABLE.join(', ')}, not "${service}"`);
+  await restartService(layout, host, service as RestartableService, say);
+  return 0;
 }
 
 async function locked(layout: ClusterLayout, fn: () => Promise<number>): Promise<number> {

@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import type { EndpointState, NodeRecord } from '@contiv/model';
+import type { PortView } from '@contiv/ovsdb-client';
+import { endpointPortSpec } from '../ovs/endpoint-ports';
+import { networkState } from '../testing/state';
+import { buildDesiredState, type DatapathInputs } from './desired-state-builder';
+import { tunnelPortName } from './tunnel-ports';
+
+function port(name: string, ofport: number | undefined, externalIds: Record<string, string> = {}): PortView {
+  return {
+    uuid: `u-${name}`,
+    name,
+    bridge: 'contivbr',
+    tag: undefined,
+    externalIds,
+    interfaces: [{ uuid: `i-${name}`, name, type: '', ofport, options: {}, externalIds, error: undefined, mtu: undefined }],
+  };
+}
+
+function localPort(id: string, ofport: number | undefined, ip: string, network = 'contiv-net'): PortView {
+  const spec = endpointPortSpec({ name: `cvh${id}`, tag: 0, endpointId: id, tenantName: 'default', networkName: network, groupName: '', dockerNetworkId: 'd', mac: `02:02:00:00:00:${ofport ?? 0}`, ip });
+  return port(spec.name, ofport, spec.externalIds ?? {});
+}
+
+function endpoint(id: string, host: string, ip: string, vtepIp: string, network = 'contiv-net'): EndpointState {
+  return {
+    endpointId: id,
+    tenantName: 'default',
+    networkName: network,
+    groupName: '',
+    ipAddress: ip,
+    ipv6Address: '',
+    macAddress: `02:02:${id}`,
+    homingHost: host,
+    intfName: '',
+    vtepIp,
+    containerId: '',
+    containerName: '',
+    createdAt: '',
+  };
+}
+
+const node = (hostname: string, vtepIp: string): NodeRecord => ({ hostname, ctrlIp: vtepIp, vtepIp, uplinks: [], agentVersion: '', startedAt: '' });
+
+function inputs(p: Partial<DatapathInputs>): DatapathInputs {
+  return {
+    hostName: 'h1',
+    vtepIp: '192.168.250.11',
+    networks: [networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24', encap: 'vxlan', pktTag: 7, extPktTag: 5001, gateway: '100.1.1.100' })],
+    endpoints: [],
+    nodes: [],
+    ports: [],
+    uplinks: [],
+    ...p,
+  };
+}
+
+void test('a network is identified by its pktTag on every host; a VLAN network carries it as its VLAN', () => {
+  const { state } = buildDesiredState(
+    inputs({
+      networks: [
+        networkState({ networkName: 'vx', subnet: '10.1.0.0/24', encap: 'vxlan', pktTag: 7, extPktTag: 5001 }),
+        networkState({ networkName: 'vl', subnet: '10.2.0.0/24', encap: 'vlan', pktTag: 100, extPktTag: 0 }),
+      ],
+    }),
+  );
+  assert.deepEqual(
+    state.networks.map((n) => [n.key, n.localId, n.vni, n.vlan]),
+    [
+      ['default/vx', 7, 5001, 0],
+      ['default/vl', 100, 0, 100],
+    ],
+  );
+});
+
+void test('local endpoints come from OVS ports with an ofport; the same endpoint in the store is not remote', () => {
+  const built = buildDesiredState(
+    inputs({
+      ports: [localPort('aaa', 5, '100.1.1.1'), localPort('bbb', undefined, '100.1.1.2'), port('unrelated', 9)],
+      endpoints: [endpoint('aaa', 'h1', '100.1.1.1', '192.168.250.11'), endpoint('ccc', 'h2', '100.1.1.3', '192.168.250.12')],
+    }),
+  );
+  assert.deepEqual(built.state.localEndpoints, [{ endpointId: 'aaa', ofport: 5, network: 'default/contiv-net', ip: '100.1.1.1', mac: '02:02:00:00:00:5' }]);
+  assert.deepEqual(built.state.remoteEndpoints.map((e) => e.endpointId), ['ccc']);
+  assert.ok(built.skipped.some((s) => s.includes('bbb') && s.includes('no ofport')));
+});
+
+void test('remote hosts: node records, plus hosts whose endpoints remain while their node record is gone; never this host', () => {
+  const built = buildDesiredState(
+    inputs({
+      nodes: [node('h1', '192.168.250.11'), node('h2', '192.168.250.12')],
+      endpoints: [endpoint('e3', 'h3', '100.1.1.3', '192.168.250.13'), endpoint('e2', 'h2', '100.1.1.2', '192.168.250.99')],
+      ports: [port(tunnelPortName('192.168.250.12'), 4)],
+    }),
+  );
+  // h2's node record wins over the VTEP its endpoint remembers.
+  assert.deepEqual(built.state.remoteHosts, [
+    { host: 'h2', vtepIp: '192.168.250.12', tunnelOfport: 4 },
+    { host: 'h3', vtepIp: '192.168.250.13' },
+  ]);
+  assert.deepEqual([...built.tunnelPeers].sort(), ['192.168.250.12', '192.168.250.13']);
+  assert.deepEqual(built.state.remoteEndpoints.map((e) => [e.endpointId, e.host]), [
+    ['e3', 'h3'],
+    ['e2', 'h2'],
+  ]);
+});
+
+void test('endpoints of unknown networks and networks without a usable id are left out, and say why', () => {
+  const built = buildDesiredState(
+    inputs({
+      networks: [
+        networkState({ networkName: 'a', subnet: '10.1.0.0/24', pktTag: 0 }),
+        networkState({ networkName: 'b', subnet: '10.2.0.0/24', pktTag: 3 }),
+        networkState({ networkName: 'c', subnet: '10.3.0.0/24', pktTag: 3 }),
+      ],
+      ports: [localPort('aaa', 5, '10.9.0.1', 'nope')],
+    }),
+  );
+  assert.deepEqual(built.state.networks.map((n) => n.key), ['default/b']);
+  assert.equal(built.state.localEndpoints.length, 0);
+  assert.equal(built.skipped.length, 3, built.skipped.join('\n'));
+});
+
+void test('uplink ofports follow iflist order; uplinks without an ofport are not used', () => {
+  const built = buildDesiredState(inputs({ uplinks: ['eth2', 'eth1', 'eth3'], ports: [port('eth1', 8), port('eth2', 9), port('eth3', undefined)] }));
+  assert.deepEqual(built.state.uplinkOfports, [9, 8]);
+});

@@ -1,0 +1,112 @@
+/**
+ * Turns what the agent knows (netmaster's networks, every endpoint record and
+ * node record from the store, and the bridge's ports from OVSDB) into the
+ * pipeline's DesiredState. Pure, so the resolution rules are unit-tested:
+ *
+ * - a network's host-local id is its pktTag, which netmaster allocates from one
+ *   cluster-wide pool for every network (VLAN id, or the local VLAN of a VXLAN
+ *   network), so it is the same on every host and across agent restarts;
+ * - local endpoints come from OVS (ports with our external_ids and an ofport),
+ *   so a container's flows exist exactly while its port does;
+ * - remote hosts are the node records plus the hosts remote endpoint records
+ *   point at: a peer whose agent is restarting (node lease gone) keeps its
+ *   tunnel while its endpoints exist.
+ */
+import type { EndpointState, NetworkState, NodeRecord } from '@contiv/model';
+import type { PortView } from '@contiv/ovsdb-client';
+import type { DesiredLocalEndpoint, DesiredNetwork, DesiredRemoteEndpoint, DesiredRemoteHost, DesiredState } from '../pipeline/desired-state';
+import { networkKeyOf } from '../pipeline/desired-state';
+import { EXT_ENDPOINT_ID, EXT_IP, EXT_MAC, EXT_NETWORK, EXT_TENANT } from '../ovs/endpoint-ports';
+import { tunnelPortName } from './tunnel-ports';
+
+export interface DatapathInputs {
+  readonly hostName: string;
+  readonly vtepIp: string;
+  readonly networks: readonly NetworkState[];
+  readonly endpoints: readonly EndpointState[];
+  readonly nodes: readonly NodeRecord[];
+  /** The ports of the agent's bridge. */
+  readonly ports: readonly PortView[];
+  /** iflist, in order. */
+  readonly uplinks: readonly string[];
+}
+
+export interface BuiltState {
+  readonly state: DesiredState;
+  /** Peer VTEP addresses that need a tunnel port. */
+  readonly tunnelPeers: ReadonlySet<string>;
+  /** What was left out and why, for a debug log. */
+  readonly skipped: readonly string[];
+}
+
+const MAX_LOCAL_ID = 0xffff;
+
+function ofportOf(port: PortView | undefined): number | undefined {
+  const ofport = port?.interfaces[0]?.ofport;
+  return ofport !== undefined && ofport > 0 ? ofport : undefined;
+}
+
+export function buildDesiredState(inputs: DatapathInputs): BuiltState {
+  const skipped: string[] = [];
+  const networks: DesiredNetwork[] = [];
+  const usedIds = new Map<number, string>();
+  for (const n of [...inputs.networks].sort((a, b) => a.pktTag - b.pktTag || networkKeyOf(a.tenantName, a.networkName).localeCompare(networkKeyOf(b.tenantName, b.networkName)))) {
+    const key = networkKeyOf(n.tenantName, n.networkName);
+    const other = usedIds.get(n.pktTag);
+    if (n.pktTag < 1 || n.pktTag > MAX_LOCAL_ID) {
+      skipped.push(`network ${key}: pktTag ${n.pktTag} is not a usable id`);
+      continue;
+    }
+    if (other !== undefined) {
+      skipped.push(`network ${key}: pktTag ${n.pktTag} is also ${other}'s`);
+      continue;
+    }
+    usedIds.set(n.pktTag, key);
+    networks.push({ key, encap: n.encap, vni: n.extPktTag, vlan: n.encap === 'vlan' ? n.pktTag : 0, gateway: n.gateway, localId: n.pktTag });
+  }
+  const known = new Set(networks.map((n) => n.key));
+
+  const localEndpoints: DesiredLocalEndpoint[] = [];
+  const localIds = new Set<string>();
+  for (const port of inputs.ports) {
+    const ids = port.externalIds;
+    const endpointId = ids[EXT_ENDPOINT_ID];
+    if (!endpointId) continue;
+    localIds.add(endpointId);
+    const ofport = ofportOf(port);
+    const network = networkKeyOf(ids[EXT_TENANT] ?? '', ids[EXT_NETWORK] ?? '');
+    if (ofport === undefined || !known.has(network) || !ids[EXT_IP] || !ids[EXT_MAC]) {
+      skipped.push(`local endpoint ${endpointId.slice(0, 12)} (${port.name}): ${ofport === undefined ? 'no ofport yet' : !known.has(network) ? `unknown network ${network}` : 'no address in its port'}`);
+      continue;
+    }
+    localEndpoints.push({ endpointId, ofport, network, ip: ids[EXT_IP], mac: ids[EXT_MAC] });
+  }
+
+  const vtepOf = new Map<string, string>();
+  for (const e of inputs.endpoints) if (e.homingHost && e.homingHost !== inputs.hostName && e.vtepIp) vtepOf.set(e.homingHost, e.vtepIp);
+  for (const n of inputs.nodes) if (n.hostname !== inputs.hostName && n.vtepIp) vtepOf.set(n.hostname, n.vtepIp);
+  for (const [host, ip] of vtepOf) if (ip === inputs.vtepIp) vtepOf.delete(host);
+
+  const remoteEndpoints: DesiredRemoteEndpoint[] = [];
+  for (const e of inputs.endpoints) {
+    if (e.homingHost === inputs.hostName || localIds.has(e.endpointId)) continue;
+    const network = networkKeyOf(e.tenantName, e.networkName);
+    if (!known.has(network) || !vtepOf.has(e.homingHost) || !e.ipAddress || !e.macAddress) continue;
+    remoteEndpoints.push({ endpointId: e.endpointId, ip: e.ipAddress, mac: e.macAddress, network, host: e.homingHost });
+  }
+
+  const portsByName = new Map(inputs.ports.map((p) => [p.name, p]));
+  const remoteHosts: DesiredRemoteHost[] = [...vtepOf]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([host, vtepIp]) => {
+      const tunnelOfport = ofportOf(portsByName.get(tunnelPortName(vtepIp)));
+      return tunnelOfport === undefined ? { host, vtepIp } : { host, vtepIp, tunnelOfport };
+    });
+  const uplinkOfports = inputs.uplinks.map((name) => ofportOf(portsByName.get(name))).filter((p): p is number => p !== undefined);
+
+  return {
+    state: { hostName: inputs.hostName, networks, localEndpoints, remoteEndpoints, remoteHosts, uplinkOfports },
+    tunnelPeers: new Set(vtepOf.values()),
+    skipped,
+  };
+}
