@@ -188,6 +188,7 @@ export class Agent {
         cache,
         engine,
         coordination: { store, engineKind: this.engineKind, hostName: c.hostName },
+        announce: (net) => networks.announce(net),
         driverName: c.driverName,
         log: log.child({ component: 'docker-networks' }),
       });

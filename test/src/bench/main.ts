@@ -2,10 +2,11 @@
  * `make bench`: prints figures, never passes or fails on a timing. Exits non-zero
  * only when something could not run at all.
  *
- *   node test/lib/bench/main.js [--only attach|rest|pipeline] [--rounds N] [--requests N] [--reps N]
+ *   node test/lib/bench/main.js [--only attach|rest|pipeline|convergence] [--rounds N] [--requests N] [--reps N] [--containers N]
  *
  * --rounds: docker runs per network (attach), one-endpoint changes (pipeline);
- * --reps: full flow installs per host size (pipeline).
+ * --reps: full flow installs per host size (pipeline);
+ * --containers: containers started on one host and pinged from another (convergence).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +17,7 @@ import { serviceMain } from '../harness/host';
 import { freePort } from '../harness/ports';
 import { createStack } from '../harness/stack';
 import { benchAttach } from './attach';
+import { benchConvergence } from './convergence';
 import { benchPipelineScale } from './pipeline-scale';
 import { benchEtcdAlone, benchRest } from './rest';
 
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
   const rounds = Number(arg('--rounds', '20'));
   const requests = Number(arg('--requests', '200'));
   const reps = Number(arg('--reps', '3'));
+  const containers = Number(arg('--containers', '50'));
   if (only === '' || only === 'attach') {
     // Debug logs on: the driver-side figures come from the shim's per-call durations.
     const stack = await createStack();
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
   }
   if (only === '' || only === 'rest') await restOnLoopback(requests);
   if (only === '' || only === 'pipeline') await benchPipelineScale({ rounds, reps });
+  if (only === '' || only === 'convergence') await benchConvergence({ containers });
 }
 
 /** netmaster and etcd on the root namespace's loopback: no namespace or forwarder between client and server. */

@@ -27,14 +27,15 @@ async function flows(c: LocalCluster, host: string): Promise<string[]> {
   return r.stdout.split('\n').filter((l) => l.includes('table='));
 }
 
-/** `netctl network create ...` on h1; every engine has the Docker network once it returns. */
+/**
+ * `netctl network create ...` on h1. netctl returns once every engine has the
+ * Docker network, so `docker run --net` works anywhere right away.
+ */
 async function createNetwork(c: LocalCluster, args: readonly string[], dockerName: string): Promise<void> {
   await c.netctl('h1', 'network', 'create', ...args);
   for (const h of c.hostKeys()) {
-    await eventually(async () => (await c.docker(h, 'network', 'ls', '--format', '{{.Name}}')).stdout.split('\n').includes(dockerName), {
-      timeoutMs: 15_000,
-      what: `${dockerName} in Docker on ${h}`,
-    });
+    const names = (await c.docker(h, 'network', 'ls', '--format', '{{.Name}}')).stdout.split('\n');
+    assert.ok(names.includes(dockerName), `${dockerName} is in Docker on ${h} when netctl returns: ${names.join(' ')}`);
   }
 }
 
@@ -140,8 +141,18 @@ void describe('multi-host: 3 hosts, VXLAN, VLAN, tenants, names', { timeout: 900
     await c().restart('h2', 'netplugin');
     const out = (await during).stdout;
     assert.match(out, /30 packets transmitted, 30 packets received/, out);
-    // After the restart: the same flows (new cookies), and traffic both ways and locally.
-    await eventually(async () => (await flows(c(), 'h2')).length === before, { what: `h2 to hold its ${before} flows again` });
+    // After the restart, with nothing else changing: the same flows, all re-installed under the new run's cookie round.
+    const round = Number((await c().vsctl('h2', 'get', 'bridge', BRIDGE, 'external_ids:contiv-flow-round')).stdout.trim().replace(/"/g, ''));
+    await eventually(
+      async () => {
+        const now = await flows(c(), 'h2');
+        const rounds = new Set(now.map((l) => Number(BigInt(/cookie=(0x[0-9a-f]+)/.exec(l)?.[1] ?? '0x0') >> 48n)));
+        return now.length === before && rounds.size === 1 && rounds.has(round);
+      },
+      { what: `h2 to hold its ${before} flows again, all of round ${round}` },
+    );
+    // Traffic both ways, by name from a container that was there before (the DNS responder knows its port again), and locally.
+    assert.match((await c().docker('h2', 'exec', 'r2', 'ping', '-c', '2', '-W', '2', 'c1')).stdout, /2 packets received/);
     assert.match((await c().docker('h2', 'exec', 'r2', 'ping', '-c', '2', '-W', '2', c1)).stdout, /2 packets received/);
     const r2b = await containerIp(c(), 'h2', 'r2b');
     assert.match((await c().docker('h2', 'exec', 'r2', 'ping', '-c', '2', '-W', '2', r2b)).stdout, /2 packets received/);

@@ -9,6 +9,7 @@ import {
   dockerNetworkMappingCodec,
   dockerNetworkKey,
   dockerNetworkRootPrefix,
+  nodePrefix,
   endpointGroupKey,
   endpointGroupSpec,
   endpointKey,
@@ -62,6 +63,7 @@ export function catalogBuckets(): string[] {
     vxlanAllocPrefix(),
     groupIdAllocPrefix(),
     dockerNetworkRootPrefix(),
+    nodePrefix(),
   ];
 }
 

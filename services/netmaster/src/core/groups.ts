@@ -166,6 +166,10 @@ export class GroupService {
               ops.push(del(idKey));
             }
           }
+          // The group's Docker networks (legacy mode) go with it on the agents; so do their mappings.
+          for (const m of this.core.catalog.dockerMappings()) {
+            if (m.value.tenantName === t && m.value.groupName === g) ops.push(del(m.key));
+          }
           if (await this.core.writer.txn(conditions, ops)) {
             this.core.log.info('Deleted endpoint group', { group: endpointGroupKey(t, g), requestId });
             return;

@@ -1,6 +1,7 @@
 /** Every netmaster operation, as used by the REST routes and the gRPC service. */
 import type { Core } from './context';
 import { DockerNetworkService } from './docker-networks';
+import { DockerReadiness } from './docker-readiness';
 import { EndpointService } from './endpoints';
 import { GlobalService } from './globals';
 import { GroupService } from './groups';
@@ -16,6 +17,8 @@ export interface Services {
   readonly globals: GlobalService;
   readonly endpoints: EndpointService;
   readonly dockerNetworks: DockerNetworkService;
+  /** Legacy mode: REST creates wait until the agents made the Docker network. */
+  readonly dockerReadiness: DockerReadiness;
   readonly views: Views;
 }
 
@@ -29,6 +32,7 @@ export function createServices(core: Core, clusterMode: string): Services {
     globals: new GlobalService(core),
     endpoints: new EndpointService(core),
     dockerNetworks: new DockerNetworkService(core, networks),
+    dockerReadiness: new DockerReadiness({ mirror: core.mirror, pluginMode: clusterMode, log: core.log.child({ component: 'docker-readiness' }) }),
     views: new Views(core, clusterMode),
   };
 }

@@ -68,6 +68,31 @@ void describe('DockerNetworkController', () => {
     await eventually(() => names().join() === 'bridge,net2', 3_000, 'removal');
   });
 
+  void test('netmaster is told once about each Docker network made or found; a failed announcement is retried', async () => {
+    const told: string[] = [];
+    let fail = true;
+    ctl = new DockerNetworkController({
+      cache,
+      engine,
+      driverName: 'netplugin',
+      log: noopLogger,
+      announce: (net) => {
+        if (fail) return Promise.reject(new Error('netmaster away'));
+        told.push(net.Name);
+        return Promise.resolve();
+      },
+    });
+    await putNetwork(store, networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24' }));
+    cache.start();
+    await cache.waitSynced(2_000);
+    assert.equal(await ctl.reconcile(), false, 'the pass is incomplete while netmaster cannot be told');
+    fail = false;
+    assert.equal(await ctl.reconcile(), true);
+    await ctl.reconcile();
+    assert.deepEqual(told, ['contiv-net']);
+    assert.equal(engine.calls.filter((c) => c === 'create contiv-net').length, 1);
+  });
+
   void test('"already exists" (a shared cluster store) is fine; networks in use are retried later', async () => {
     await putNetwork(store, networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24' }));
     cache.start();

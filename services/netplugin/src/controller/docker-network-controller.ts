@@ -123,6 +123,13 @@ export interface DockerNetworkControllerOptions {
   readonly engineKindWaitMs?: number;
   /** How long to wait for another agent holding a network's lock. */
   readonly lockWaitMs?: number;
+  /**
+   * Tells netmaster that this engine has the Docker network (a docknet
+   * mapping), which is what `netctl network create` waits for. Called once
+   * per Docker network this controller made or found; a failure is retried
+   * on the next pass.
+   */
+  readonly announce?: (net: Pick<DockerNetwork, 'Id' | 'Name' | 'Options' | 'IPAM'>) => Promise<void>;
 }
 
 /** An engine whose networks other engines share. */
@@ -140,6 +147,8 @@ export class DockerNetworkController {
   /** Some network was left for later (lock busy or store down) although the pass went through. */
   private deferred = false;
   private failures = 0;
+  /** Docker network ids netmaster has been told about. */
+  private readonly announced = new Set<string>();
 
   constructor(private readonly o: DockerNetworkControllerOptions) {}
 
@@ -164,7 +173,10 @@ export class DockerNetworkController {
       const named = have.filter((n) => n.Name === spec.Name);
       const ours = named.filter((n) => sameObject(n, spec));
       const only = ours.length === 1 ? ours[0] : undefined;
-      if (only && sameAddressing(only, spec)) continue;
+      if (only && sameAddressing(only, spec)) {
+        await this.announceOnce(only);
+        continue;
+      }
       if (ours.length === 0 && named.length > 0) {
         this.warnNameTaken(spec, named[0]);
         continue;
@@ -304,9 +316,21 @@ export class DockerNetworkController {
     try {
       const res = await this.o.engine.createNetwork(spec);
       this.o.log.info('Created Docker network', { name: spec.Name, id: res.Id.slice(0, 12), subnet: spec.IPAM.Config[0]?.Subnet });
+      await this.announceOnce({ Id: res.Id, Name: spec.Name, Options: spec.Options, IPAM: spec.IPAM });
     } catch (err) {
       if (err instanceof DockerApiError && err.status === 409) return this.onNameConflict(spec);
       this.o.log.warn('Cannot create Docker network', { name: spec.Name, err: errorMessage(err) });
+    }
+  }
+
+  private async announceOnce(net: Pick<DockerNetwork, 'Id' | 'Name' | 'Options' | 'IPAM'>): Promise<void> {
+    if (!this.o.announce || this.announced.has(net.Id)) return;
+    try {
+      await this.o.announce(net);
+      this.announced.add(net.Id);
+    } catch (err) {
+      this.deferred = true;
+      this.o.log.warn('Cannot tell netmaster about a Docker network yet; will retry', { name: net.Name, id: net.Id.slice(0, 12), err: errorMessage(err) });
     }
   }
 

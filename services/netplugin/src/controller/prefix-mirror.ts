@@ -25,6 +25,7 @@ export class PrefixMirror<T> {
   readonly entries = new Map<string, T>();
   private listeners: Array<MirrorListener<T>> = [];
   private syncWaiters: Array<() => void> = [];
+  private syncListeners: Array<() => void> = [];
   private watch: Watch | undefined;
   private stopped = false;
   private synced = false;
@@ -42,6 +43,16 @@ export class PrefixMirror<T> {
 
   onChange(listener: MirrorListener<T>): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * Called once, when the first listing is in. Change events of that listing
+   * come before isSynced() turns true, so a consumer that ignores changes
+   * until synced needs this to start.
+   */
+  onSynced(listener: () => void): void {
+    if (this.synced) queueMicrotask(listener);
+    else this.syncListeners.push(listener);
   }
 
   start(): void {
@@ -100,6 +111,7 @@ export class PrefixMirror<T> {
       this.synced = true;
       this.backoffMs = this.opts.minBackoffMs ?? 500;
       for (const w of this.syncWaiters.splice(0)) w();
+      for (const l of this.syncListeners.splice(0)) l();
     } catch (err) {
       log.warn('Cannot read state from the store; retrying', { what, retryInMs: this.backoffMs, err: (err as Error).message });
       this.schedule(this.backoffMs);

@@ -28,10 +28,12 @@ export class ClusterView {
     await Promise.all([this.endpointMirror.stop(), this.nodeMirror.stop()]);
   }
 
-  /** Called after any change, including the first listing. */
+  /** Called after any change, and when each mirror has its first listing (so isSynced() may have turned true). */
   onChange(listener: () => void): void {
-    this.endpointMirror.onChange(() => listener());
-    this.nodeMirror.onChange(() => listener());
+    for (const m of [this.endpointMirror, this.nodeMirror] as Array<PrefixMirror<unknown>>) {
+      m.onChange(() => listener());
+      m.onSynced(() => listener());
+    }
   }
 
   isSynced(): boolean {

@@ -25,7 +25,7 @@ export class TunnelNeighborWarmer {
     private readonly o: { readonly runner: CommandRunner; readonly log: Logger; readonly refreshMs?: number },
   ) {}
 
-  /** The current peer VTEPs: new ones are pinged now (awaited), all of them every minute. */
+  /** The current peer VTEPs: new ones are pinged now, all of them every NEIGHBOR_REFRESH_MS. */
   async update(peers: ReadonlySet<string>): Promise<void> {
     const added = [...peers].filter((p) => !this.peers.has(p));
     this.peers = new Set(peers);

@@ -361,6 +361,29 @@ export class DockerNetworks {
     }
   }
 
+  /**
+   * Tells netmaster that this engine has a Docker network made for a Contiv
+   * network or group (legacy mode): a docknet mapping in this engine's scope.
+   */
+  async announce(net: Pick<DockerNetwork, 'Id' | 'Name' | 'Options' | 'IPAM'>): Promise<void> {
+    const { kind } = await this.o.engineKind.resolve(5_000);
+    const options = net.Options ?? {};
+    const cfg = net.IPAM?.Config?.[0];
+    await this.o.control.RegisterDockerNetwork({
+      dockerNetworkId: net.Id,
+      dockerName: net.Name,
+      dockerScope: kind.docknetScope,
+      tenantName: options[OPT_TENANT] ?? '',
+      subnet: cfg?.Subnet ? canonicalSubnet(cfg.Subnet) : '',
+      gateway: bareIp(cfg?.Gateway),
+      ipRange: '',
+      ipv6Subnet: '',
+      ipv6Gateway: '',
+      encap: '',
+      options,
+    });
+  }
+
   private async awaitPending(p: Pending, waitMs: number): Promise<Binding> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

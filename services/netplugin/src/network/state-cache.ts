@@ -30,7 +30,10 @@ export class StateCache {
     this.networks = new PrefixMirror({ store, prefix: networkStatePrefix(), what: 'networks', decode: (r, k) => networkStateCodec.decode(r, k), log: l });
     this.groups = new PrefixMirror({ store, prefix: groupStatePrefix(), what: 'groups', decode: (r, k) => groupStateCodec.decode(r, k), log: l });
     this.global = new PrefixMirror({ store, prefix: globalStateKey(), what: 'global', decode: (r, k) => globalStateCodec.decode(r, k), log: l });
-    for (const m of [this.networks, this.groups, this.global] as Array<PrefixMirror<unknown>>) m.onChange(() => this.changed());
+    for (const m of [this.networks, this.groups, this.global] as Array<PrefixMirror<unknown>>) {
+      m.onChange(() => this.changed());
+      m.onSynced(() => this.changed());
+    }
   }
 
   start(): void {
@@ -43,7 +46,7 @@ export class StateCache {
     await Promise.all([this.networks.stop(), this.groups.stop(), this.global.stop()]);
   }
 
-  /** Called after any change (including the initial listing). */
+  /** Called after any change, and when each mirror has its first listing (so isSynced() may have turned true). */
   onChange(listener: () => void): void {
     this.listeners.push(listener);
   }

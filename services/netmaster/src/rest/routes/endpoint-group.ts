@@ -19,6 +19,9 @@ export function endpointGroupCollection(s: Services): Collection {
     async upsert(key, body, ctx) {
       const cfg = validateEndpointGroup(applyRestKey(endpointGroupSpec, body, key), key);
       const { config } = await s.groups.upsert(cfg, ctx.requestId);
+      if (s.core.catalog.network(config.tenantName, config.networkName)?.value.nwType !== 'infra') {
+        await s.dockerReadiness.wait(config.tenantName, config.networkName, config.groupName, ctx.requestId);
+      }
       return s.views.group(config);
     },
     async remove(key, ctx) {

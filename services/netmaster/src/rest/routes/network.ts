@@ -25,6 +25,8 @@ export function networkCollection(s: Services): Collection {
     async upsert(key, body, ctx) {
       const cfg = validateNetwork(applyRestKey(networkSpec, body, key), key);
       const { config } = await s.networks.create(cfg, { origin: 'contiv', requestId: ctx.requestId });
+      // Infra networks get no Docker network (nothing runs containers on them through Docker).
+      if (config.nwType !== 'infra') await s.dockerReadiness.wait(config.tenantName, config.networkName, '', ctx.requestId);
       return s.views.network(config);
     },
     async remove(key, ctx) {
