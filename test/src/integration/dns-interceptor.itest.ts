@@ -21,15 +21,13 @@ import { eventually } from '../harness/eventually';
 import { run, startDaemon } from '../harness/exec';
 import type { Daemon } from '../harness/exec';
 import { startOvs } from '../harness/ovs';
+import { BLUE, RED, addPipelineBridge, plugEndpoints, twoTenantState, unplugEndpoints, waitOfports } from '../harness/pipeline-rig';
 import type { Ovs } from '../harness/ovs';
 import { makeTempDir } from '../harness/tmp';
 import type { TempDir } from '../harness/tmp';
 
 const suffix = Math.random().toString(36).slice(2, 6);
-const ip = (...args: string[]): Promise<unknown> => run('ip', args);
 
-const BLUE = 'blue/net';
-const RED = 'red/net';
 const GATEWAY = '10.1.1.254';
 /** Off the subnet, so queries go to the gateway MAC; TEST-NET-1, nothing answers it but the agent. */
 const RESOLVER = '192.0.2.53';
@@ -145,42 +143,11 @@ describe('container-name DNS on a real bridge', { timeout: 180_000 }, () => {
 
   before(async () => {
     tmp = await makeTempDir('dns-itest-');
-    await ovs.vsctl('add-br', br, '--', 'set', 'bridge', br, 'datapath_type=netdev', 'protocols=OpenFlow13', 'fail_mode=secure');
-    for (const h of hosts) {
-      await ip('netns', 'add', h.ns);
-      await ip('-n', ovs.netns as string, 'link', 'add', h.port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', h.ns);
-      await ip('-n', ovs.netns as string, 'link', 'set', h.port, 'up');
-      await ip('-n', h.ns, 'link', 'set', 'eth0', 'address', h.mac);
-      await ip('-n', h.ns, 'addr', 'add', `${h.addr}/24`, 'dev', 'eth0');
-      await ip('-n', h.ns, 'link', 'set', 'eth0', 'up');
-      await ip('-n', h.ns, 'link', 'set', 'lo', 'up');
-      await ip('-n', h.ns, 'route', 'add', 'default', 'via', GATEWAY);
-      // As the agent does on the netdev datapath: checksums are computed before OVS sees the packet.
-      await run('ip', ['netns', 'exec', h.ns, 'ethtool', '-K', 'eth0', 'tx', 'off']);
-      await ovs.vsctl('add-port', br, h.port);
-    }
+    await addPipelineBridge(ovs, br);
+    await plugEndpoints(ovs, br, hosts, { gateway: GATEWAY });
     // The management socket gives a connection no PACKET_IN unless it sets miss_send_len.
     bridge = await OpenFlowBridge.connect({ endpoint: bridgeMgmtEndpoint(ovs.dir, br), timeoutMs: 20_000, missSendLen: 0xffff });
-    const ofports = await eventually(
-      async () => {
-        const list = await bridge.dumpPorts();
-        const nums = hosts.map((h) => list.find((p) => p.name === h.port)?.portNo);
-        if (nums.some((n) => n === undefined)) throw new Error(`ports so far: ${list.map((p) => p.name).join(', ')}`);
-        return nums as number[];
-      },
-      { timeoutMs: 10_000, what: 'the veth ports in PORT_DESC' },
-    );
-    state = {
-      hostName: 'h1',
-      networks: [
-        { key: BLUE, encap: 'vxlan', vni: 5001, vlan: 0, gateway: GATEWAY, localId: 1 },
-        { key: RED, encap: 'vxlan', vni: 5002, vlan: 0, gateway: GATEWAY, localId: 2 },
-      ],
-      localEndpoints: hosts.map((h, i) => ({ endpointId: h.id, ofport: ofports[i] as number, network: h.network, ip: h.addr, mac: h.mac })),
-      remoteEndpoints: [],
-      remoteHosts: [],
-      uplinkOfports: [],
-    };
+    state = twoTenantState(hosts, await waitOfports(bridge, hosts), GATEWAY);
     await new PipelineReconciler({ bridge, round: ROUND, features }).reconcile(state);
     const networkByPort = new Map(state.localEndpoints.map((e) => [e.ofport, e.network]));
     const table = buildNameTable([...hosts.map((h) => record(h)), remote]);
@@ -191,7 +158,7 @@ describe('container-name DNS on a real bridge', { timeout: 180_000 }, () => {
     service?.stop();
     bridge?.close();
     await echo?.stop(2_000);
-    for (const h of hosts) await ip('netns', 'del', h.ns).catch(() => undefined);
+    await unplugEndpoints(hosts);
     await ovs.vsctl('--if-exists', 'del-br', br).catch(() => undefined);
     await tmp?.cleanup();
   });

@@ -14,14 +14,12 @@ import type { DesiredState } from '../../../services/netplugin/lib/pipeline/inde
 import { eventually } from '../harness/eventually';
 import { run } from '../harness/exec';
 import { startOvs } from '../harness/ovs';
+import { BLUE, RED, addPipelineBridge, plugEndpoints, twoTenantState, unplugEndpoints, waitOfports } from '../harness/pipeline-rig';
 import type { Ovs } from '../harness/ovs';
 
 const suffix = Math.random().toString(36).slice(2, 6);
-const ip = (...args: string[]): Promise<unknown> => run('ip', args);
 const inNs = (ns: string, ...cmd: string[]): ReturnType<typeof run> => run('ip', ['netns', 'exec', ns, ...cmd], { allowFail: true, timeoutMs: 15_000 });
 
-const BLUE = 'blue/net';
-const RED = 'red/net';
 const GATEWAY = '10.1.1.254';
 const hosts = [
   { id: 'ep-a', ns: `pla-${suffix}`, port: `ppla${suffix}`, addr: '10.1.1.1', mac: '02:02:0a:01:01:01', network: BLUE },
@@ -45,42 +43,15 @@ describe('the agent pipeline on a real bridge', { timeout: 120_000 }, () => {
   let reconciler: PipelineReconciler;
 
   before(async () => {
-    await ovs.vsctl('add-br', br, '--', 'set', 'bridge', br, 'datapath_type=netdev', 'protocols=OpenFlow13', 'fail_mode=secure');
-    for (const h of hosts) {
-      await ip('netns', 'add', h.ns);
-      await ip('-n', ovs.netns as string, 'link', 'add', h.port, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', h.ns);
-      await ip('-n', ovs.netns as string, 'link', 'set', h.port, 'up');
-      await ip('-n', h.ns, 'link', 'set', 'eth0', 'address', h.mac);
-      await ip('-n', h.ns, 'addr', 'add', `${h.addr}/24`, 'dev', 'eth0');
-      await ip('-n', h.ns, 'link', 'set', 'eth0', 'up');
-      await ovs.vsctl('add-port', br, h.port);
-    }
+    await addPipelineBridge(ovs, br);
+    await plugEndpoints(ovs, br, hosts);
     bridge = await OpenFlowBridge.connect({ endpoint: bridgeMgmtEndpoint(ovs.dir, br), timeoutMs: 20_000 });
-    const ofports = await eventually(
-      async () => {
-        const list = await bridge.dumpPorts();
-        const nums = hosts.map((h) => list.find((p) => p.name === h.port)?.portNo);
-        if (nums.some((n) => n === undefined)) throw new Error(`ports so far: ${list.map((p) => p.name).join(', ')}`);
-        return nums as number[];
-      },
-      { timeoutMs: 10_000, what: 'the veth ports in PORT_DESC' },
-    );
-    state = {
-      hostName: 'h1',
-      networks: [
-        { key: BLUE, encap: 'vxlan', vni: 5001, vlan: 0, gateway: GATEWAY, localId: 1 },
-        { key: RED, encap: 'vxlan', vni: 5002, vlan: 0, gateway: GATEWAY, localId: 2 },
-      ],
-      localEndpoints: hosts.map((h, i) => ({ endpointId: h.id, ofport: ofports[i] as number, network: h.network, ip: h.addr, mac: h.mac })),
-      remoteEndpoints: [],
-      remoteHosts: [],
-      uplinkOfports: [],
-    };
+    state = twoTenantState(hosts, await waitOfports(bridge, hosts), GATEWAY);
     reconciler = new PipelineReconciler({ bridge, round: 1 });
   });
   after(async () => {
     bridge?.close();
-    for (const h of hosts) await ip('netns', 'del', h.ns).catch(() => undefined);
+    await unplugEndpoints(hosts);
     await ovs.vsctl('--if-exists', 'del-br', br).catch(() => undefined);
   });
 

@@ -169,7 +169,7 @@ async function cmdUp(layout: ClusterLayout, args: string[]): Promise<number> {
 Try:
   ${t} exec h1 -- netctl network create contiv-net -s 100.1.1.1/24 -g 100.1.1.100
   ${t} exec h1 -- docker run -itd --net=contiv-net --name=c1 busybox /bin/sh
-  ${t} exec h${options.hosts} -- docker network ls
+  ${t} exec h${options.hosts} -- docker run --rm --net=contiv-net busybox ping -c2 c1
   ${t} status
 Logs: ${layout.logDir}   Stop: ${t} down${layout.name === DEFAULT_NAME ? ' (or make demo-cluster-down)' : ''}`);
   return 0;
