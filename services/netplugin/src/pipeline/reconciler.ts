@@ -38,6 +38,13 @@ export function computeFlowSet(state: DesiredState, features: readonly Feature[]
 
 export class PipelineReconciler {
   private installed: FlowSet = EMPTY_FLOW_SET;
+  /**
+   * The state `installed` was computed from, serialized. Most reconciles
+   * (OVSDB and store events that touch nothing the flows depend on) bring
+   * the same state again: comparing it costs ~1 ms at 1,000 endpoints,
+   * computing and diffing every flow ~100 ms.
+   */
+  private installedState: string | undefined;
   /** Reconciles run one at a time, in call order. */
   private queue: Promise<unknown> = Promise.resolve();
   private readonly features: readonly Feature[];
@@ -75,6 +82,8 @@ export class PipelineReconciler {
   }
 
   private async apply(state: DesiredState): Promise<ReconcileResult> {
+    const serialized = JSON.stringify(state);
+    if (serialized === this.installedState) return { adds: 0, modifies: 0, deletes: 0, total: countFlows(this.installed) };
     const desired = computeFlowSet(state, this.features, this.opts.round);
     const changes: FlowChanges = diffFlowSets(this.installed, desired);
     const result = { adds: changes.adds.length, modifies: changes.modifies.length, deletes: changes.deletes.length, total: countFlows(desired) };
@@ -83,6 +92,7 @@ export class PipelineReconciler {
       this.opts.logger?.debug('Applied pipeline changes', { ...result });
     }
     this.installed = desired;
+    this.installedState = serialized;
     return result;
   }
 }
