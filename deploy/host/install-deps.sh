@@ -11,6 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # the static busybox the test image is built from, ip/ping/ethtool for the data
 # path (ethtool turns TX checksum offload off on netdev-datapath veths), curl
 # for health checks, make/util-linux for the entry points (flock, nsenter, unshare).
+# Consul comes from bullseye, further down.
 PACKAGES=(docker.io openvswitch-switch etcd-server etcd-client busybox-static iproute2
   iputils-ping ethtool curl make util-linux)
 
@@ -33,6 +34,33 @@ if [ "${#missing[@]}" -gt 0 ]; then
   if ! apt_install; then log "apt-get update and retry"; apt-get update; apt_install; fi
 else
   log "Debian packages present"
+fi
+
+# Consul (the `consul://` cluster store) is not in bookworm; bullseye has 1.8.7 and
+# its binary runs here. A temporary sources entry makes only that package come from
+# bullseye: it is removed again on every exit path, and its package lists with it.
+BULLSEYE_LIST=/etc/apt/sources.list.d/contiv-bullseye-consul.list
+install_consul() {
+  [ "$(id -u)" = 0 ] || { echo "[deps] installing consul needs root" >&2; exit 1; }
+  export DEBIAN_FRONTEND=noninteractive
+  local mirror="${CONSUL_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+  trap 'rm -f "$BULLSEYE_LIST"' EXIT
+  echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bullseye main" >"$BULLSEYE_LIST"
+  log "apt-get update (bullseye, for consul)"
+  # Only the new entry's lists: the others stay as they are.
+  apt-get update -o Dir::Etc::sourcelist="$BULLSEYE_LIST" -o Dir::Etc::sourceparts=- \
+    -o APT::Get::List-Cleanup=0
+  log "installing consul from bullseye"
+  apt-get install -y --no-install-recommends -t bullseye consul
+  rm -f "$BULLSEYE_LIST"
+  trap - EXIT
+  # Forget bullseye's lists so a later install cannot pick anything from them.
+  rm -f /var/lib/apt/lists/*_dists_bullseye_*
+}
+if command -v consul >/dev/null 2>&1; then
+  log "consul present"
+else
+  install_consul
 fi
 
 PNPM_VERSION="$(node -e 'const m=/^pnpm@(.+)$/.exec(require(process.argv[1]).packageManager||"");process.stdout.write(m?m[1]:"")' "$ROOT/package.json")"

@@ -1,5 +1,5 @@
+import { ConsulStore } from './consul/consul-store';
 import { EtcdStore } from './etcd/etcd-store';
-import { StoreError } from './errors';
 import type { Logger } from './logger';
 import type { Store } from './store';
 import { parseStoreUrl } from './url';
@@ -22,6 +22,11 @@ export function createStore(url: string, options: CreateStoreOptions = {}): Stor
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       });
     case 'consul':
-      throw new StoreError('STORE_BAD_URL', `Cannot use cluster store "${url}": consul support is not implemented yet`);
+      return new ConsulStore({
+        endpoint: parsed.endpoints[0] as string,
+        url: url.trim(),
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
+        ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      });
   }
 }

@@ -1,7 +1,7 @@
 /**
  * @module @contiv/store
  *
- * The cluster store: one interface (`Store`) over etcd (and Consul later), with
+ * The cluster store: one interface (`Store`) over etcd and Consul, with
  * revisions, compare-and-swap, prefix watches from a revision, leases and locks.
  *
  * ```ts
@@ -40,6 +40,8 @@ export { createStore } from './create-store';
 export type { CreateStoreOptions } from './create-store';
 export { EtcdStore, DEFAULT_STORE_TIMEOUT_MS } from './etcd/etcd-store';
 export type { EtcdStoreOptions } from './etcd/etcd-store';
+export { ConsulStore } from './consul/consul-store';
+export type { ConsulStoreOptions } from './consul/consul-store';
 export { MemoryStore } from './memory/memory-store';
 export type { MemoryStoreOptions } from './memory/memory-store';
 export { DEFAULT_LOCK_TTL_SECONDS } from './lock/lease-lock';

@@ -1,11 +1,13 @@
 /**
  * The cluster store contract: everything netmaster and the agents share goes
  * through this interface. Implementations: MemoryStore (unit tests), EtcdStore
- * (etcd v3 through `etcd3`), ConsulStore (later). All of them pass the same
- * conformance suite (`@contiv/store/testing`).
+ * (etcd v3 through `etcd3`), ConsulStore (Consul's HTTP API, with a journal
+ * for history). All of them pass the same conformance suite
+ * (`@contiv/store/testing`).
  *
  * Values are strings (JSON written by the callers). Revisions are store-wide
- * and monotonic (etcd's revision, Consul's ModifyIndex): a key's `modRevision`
+ * and monotonic (etcd's revision, the ModifyIndex of ConsulStore's journal
+ * head; a key's ModifyIndex on Consul): a key's `modRevision`
  * is the revision of its last write, and is what compare-and-swap compares.
  */
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ConsulStore } from './consul/consul-store';
 import { createStore } from './create-store';
 import { EtcdStore } from './etcd/etcd-store';
 import { isStoreError } from './errors';
@@ -66,10 +67,11 @@ void describe('createStore', () => {
     await store.close();
   });
 
-  void it('says consul is not implemented yet', () => {
-    assert.throws(
-      () => createStore('consul://127.0.0.1:8500'),
-      (err) => isStoreError(err, 'STORE_BAD_URL') && /consul support is not implemented yet/.test((err as Error).message),
-    );
+  void it('makes a ConsulStore for consul URLs without connecting', async () => {
+    const store = createStore('consul://127.0.0.1:1', { timeoutMs: 100 });
+    assert.ok(store instanceof ConsulStore);
+    assert.equal(store.url, 'consul://127.0.0.1:1');
+    await assert.rejects(store.get('/k'), (err) => isStoreError(err, 'STORE_UNAVAILABLE') && /consul:\/\/127\.0\.0\.1:1/.test(String(err)));
+    await store.close();
   });
 });

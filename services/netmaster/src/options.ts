@@ -41,7 +41,7 @@ export interface NetmasterConfig {
 }
 
 export const USAGE = `Usage: netmaster [options]
-  --cluster-store URL   etcd://host:2379[,host2:2379]   (env cluster_store, default ${DEFAULT_CLUSTER_STORE})
+  --cluster-store URL   etcd://host:2379[,host2:2379] or consul://host:8500 (env cluster_store, default ${DEFAULT_CLUSTER_STORE})
   --listen-url ADDR     [host]:port for REST and gRPC  (env listen_url, default ${DEFAULT_LISTEN_URL})
   --control-url ADDR    host:port agents and other netmasters use to reach this one
                         (env control_url, default: this host's address and the listen port)

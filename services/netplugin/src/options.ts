@@ -50,7 +50,7 @@ export interface NetpluginConfig {
 
 export const USAGE = `usage: netplugin [options]
 
-  --cluster-store URL   etcd://host:port (env cluster_store, default ${DEFAULT_CLUSTER_STORE})
+  --cluster-store URL   etcd://host:port or consul://host:port (env cluster_store, default ${DEFAULT_CLUSTER_STORE})
   --control-url ADDR    netmaster's gRPC address, host:port or :port (env control_url, default ${DEFAULT_CONTROL_URL})
   --ctrl-ip IP          this host's control address (env ctrl_ip, default: first non-loopback IPv4)
   --vtep-ip IP          this host's VTEP address (env vtep_ip, default: --ctrl-ip)

@@ -65,7 +65,7 @@ void describe('local cluster: up 3 hosts, exec, status, down', { timeout: 600_00
       status.hosts.map((h) => [h.key, h.ip]),
       [['h1', '192.168.250.11'], ['h2', '192.168.250.12'], ['h3', '192.168.250.13']],
     );
-    assert.ok(status.netmasterLeader && status.etcdHealthy);
+    assert.ok(status.netmasterLeader && status.storeHealthy);
     const text = await cluster().tool(['status']);
     assert.equal(text.code, 0);
     assert.match(text.stdout, /h3 +\S+-h3 +192\.168\.250\.13 +answers/);

@@ -3,7 +3,7 @@
  * and also after a crash (of `up`, of a daemon, of the machine's tests):
  *
  * 1. gently, from cluster.json when there is one: containers (while the plugin
- *    still answers), our services, the engines, OVS, etcd;
+ *    still answers), our services, the engines, OVS, the store (etcd or Consul);
  * 2. then a sweep that needs no state: every process in the cluster's
  *    namespaces, in its containers' cgroups or naming its directory is killed,
  *    the namespaces and cgroups are deleted and the directory removed. Logs stay.
@@ -125,8 +125,8 @@ async function gentle(state: ClusterState, ours: (pid: number) => boolean, say: 
   await stopPids(pidsOf('dockerd'), 20_000);
   await Promise.all(state.hosts.map((h) => stopOvs(h.ovsDir, ours)));
   // etcd can hang in its SIGTERM handler (ENVIRONMENT.md §6).
-  await stopPids(pidsOf('etcd'), 3_000);
-  say('stopped services, engines, OVS and etcd');
+  await Promise.all([stopPids(pidsOf('etcd'), 3_000), stopPids(pidsOf('consul'), 5_000)]);
+  say(`stopped services, engines, OVS and ${state.options.store}`);
 }
 
 async function removeContainers(h: HostState, say: Say): Promise<void> {

@@ -106,6 +106,13 @@ function parseUp(args: string[]): ClusterOptions {
   if (!Number.isInteger(hosts) || hosts < 1 || hosts > MAX_HOSTS) throw new UsageError(`--hosts must be 1..${MAX_HOSTS}, not "${values.hosts ?? ''}"`);
   const store = (values.store ?? 'etcd') as StoreKind;
   if (store !== 'etcd' && store !== 'consul') throw new UsageError(`--store must be etcd or consul, not "${String(store)}"`);
+  if (store === 'consul' && values['cluster-store'] === true) {
+    // Tried: Debian's docker.io 20.10 is built without libkv's Consul backend.
+    throw new UsageError(
+      '--cluster-store needs --store etcd: Debian\'s dockerd 20.10 has no Consul backend for --cluster-store ' +
+        '("discovery initialization failed (discovery service not supported)"); netmaster and the agents use Consul fine without it',
+    );
+  }
   let vxlanPort: number | undefined;
   if (values['vxlan-port'] !== undefined) {
     vxlanPort = Number(values['vxlan-port']);
@@ -131,14 +138,7 @@ function tool(layout: ClusterLayout): string {
 
 async function cmdUp(layout: ClusterLayout, args: string[]): Promise<number> {
   const options = parseUp(args);
-  if (options.store === 'consul') {
-    console.error(
-      '[cluster] --store consul: netmaster and netplugin support only etcd so far; Consul support comes with a later issue. ' +
-        'Use --store etcd (the default).',
-    );
-    return 2;
-  }
-  checkPrerequisites();
+  checkPrerequisites(options.store);
   const left = await findLeftovers(layout);
   if (left.state?.complete) {
     const st = await clusterStatus(layout, left);

@@ -12,14 +12,14 @@ export type StoreKind = 'etcd' | 'consul';
 export interface ClusterOptions {
   readonly hosts: number;
   readonly store: StoreKind;
-  /** Every dockerd runs with --cluster-store on the cluster's etcd. */
+  /** Every dockerd runs with --cluster-store on the cluster's etcd (refused with --store consul). */
   readonly dockerClusterStore: boolean;
   /** netplugin's vxlan_port (unset: the agent's default). */
   readonly vxlanPort?: number;
   readonly debug: boolean;
 }
 
-export type ProcessName = 'etcd' | 'netmaster' | 'netplugin' | 'driver-shim' | 'dockerd';
+export type ProcessName = 'etcd' | 'consul' | 'netmaster' | 'netplugin' | 'driver-shim' | 'dockerd';
 
 export interface HostState {
   /** `h1`... */
@@ -41,7 +41,7 @@ export interface ClusterState {
   readonly version: 1;
   readonly name: string;
   readonly options: ClusterOptions;
-  /** etcd://IP:2379 as every host sees it. */
+  /** etcd://IP:2379 or consul://IP:8500 as every host sees it. */
   readonly clusterStore: string;
   /** netmaster as every host's netctl reaches it. */
   readonly netmasterUrl: string;

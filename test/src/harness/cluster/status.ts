@@ -1,6 +1,6 @@
 /**
  * `cluster status`: for each host, whether its namespace and processes are
- * there and whether its engine and (on h1) netmaster and etcd answer.
+ * there and whether its engine and (on h1) netmaster and the store answer.
  */
 import path from 'node:path';
 import { DOCKER_BIN } from '../dockerd';
@@ -8,7 +8,8 @@ import { run, runInNetns } from '../exec';
 import { pidAlive, readPidFile } from '../processes';
 import type { Leftovers } from './down';
 import type { ClusterLayout } from './layout';
-import type { ClusterState, HostState, ProcessName } from './state';
+import type { ClusterState, HostState, ProcessName, StoreKind } from './state';
+import { storeHealthy } from './store';
 
 export interface HostStatus {
   readonly key: string;
@@ -31,7 +32,8 @@ export interface ClusterStatus {
   readonly clusterStore?: string;
   readonly netmasterUrl?: string;
   readonly netmasterLeader: boolean;
-  readonly etcdHealthy: boolean;
+  /** The cluster store (etcd or Consul, see options.store) answers. */
+  readonly storeHealthy: boolean;
   readonly options?: ClusterState['options'];
   readonly hosts: HostStatus[];
   /** Namespaces of this cluster that cluster.json does not know (a crashed up). */
@@ -39,7 +41,7 @@ export interface ClusterStatus {
 }
 
 const HOST_PROCESSES: readonly ProcessName[] = ['dockerd', 'netplugin', 'driver-shim'];
-const MASTER_PROCESSES: readonly ProcessName[] = ['etcd', 'netmaster'];
+const masterProcesses = (store: StoreKind): readonly ProcessName[] => [store, 'netmaster'];
 
 export async function clusterStatus(layout: ClusterLayout, left: Leftovers): Promise<ClusterStatus> {
   const s = left.state;
@@ -53,22 +55,22 @@ export async function clusterStatus(layout: ClusterLayout, left: Leftovers): Pro
       dir: layout.dir,
       logDir: layout.logDir,
       netmasterLeader: false,
-      etcdHealthy: false,
+      storeHealthy: false,
       hosts: [],
       strayNetns: stray,
     };
   }
   const present = new Set(left.hostNetns.values());
-  const hosts = await Promise.all(s.hosts.map((h) => hostStatus(h, present.has(h.netns))));
+  const hosts = await Promise.all(s.hosts.map((h) => hostStatus(h, present.has(h.netns), s.options.store)));
   const first = s.hosts[0];
   const leader = first !== undefined && present.has(first.netns) && (await netmasterLeader(first.netns, s.netmasterUrl));
-  const etcdOk = first !== undefined && present.has(first.netns) && (await etcdHealthy(first.netns));
+  const storeOk = first !== undefined && present.has(first.netns) && (await storeHealthy(s.options.store, first.netns));
   const allUp =
     s.complete &&
     left.underlay &&
     stray.length === 0 &&
     leader &&
-    etcdOk &&
+    storeOk &&
     hosts.length === s.options.hosts &&
     hosts.every((h) => h.netnsPresent && h.dockerAnswers && Object.values(h.processes).every(Boolean));
   return {
@@ -80,16 +82,16 @@ export async function clusterStatus(layout: ClusterLayout, left: Leftovers): Pro
     clusterStore: s.clusterStore,
     netmasterUrl: s.netmasterUrl,
     netmasterLeader: leader,
-    etcdHealthy: etcdOk,
+    storeHealthy: storeOk,
     options: s.options,
     hosts,
     strayNetns: stray,
   };
 }
 
-async function hostStatus(h: HostState, netnsPresent: boolean): Promise<HostStatus> {
+async function hostStatus(h: HostState, netnsPresent: boolean, store: StoreKind): Promise<HostStatus> {
   const processes: Record<string, boolean> = {};
-  const names = h.index === 1 ? [...MASTER_PROCESSES, ...HOST_PROCESSES] : HOST_PROCESSES;
+  const names = h.index === 1 ? [...masterProcesses(store), ...HOST_PROCESSES] : HOST_PROCESSES;
   for (const n of names) {
     const pid = h.pids[n];
     processes[n] = pid !== undefined && pidAlive(pid);
@@ -107,11 +109,6 @@ async function netmasterLeader(netns: string, url: string): Promise<boolean> {
   return r.code === 0 && /"current-state"\s*:\s*"leader"/.test(r.stdout);
 }
 
-async function etcdHealthy(netns: string): Promise<boolean> {
-  const r = await runInNetns(netns, 'curl', ['-fsS', '-m', '3', 'http://127.0.0.1:2379/health'], { allowFail: true, timeoutMs: 10_000 });
-  return r.code === 0 && /"health"\s*:\s*"true"/.test(r.stdout);
-}
-
 /** The human-readable table. */
 export function formatStatus(st: ClusterStatus): string {
   const lines: string[] = [];
@@ -124,7 +121,7 @@ export function formatStatus(st: ClusterStatus): string {
     `cluster ${st.name}: ${st.state}${st.complete ? '' : ' (up did not finish)'}` +
       (o ? ` - ${o.hosts} host(s), store ${o.store}, docker --cluster-store ${o.dockerClusterStore ? 'on' : 'off'}${o.vxlanPort !== undefined ? `, vxlan_port ${o.vxlanPort}` : ''}` : ''),
   );
-  if (st.clusterStore) lines.push(`  store      ${st.clusterStore} (on h1): ${st.etcdHealthy ? 'healthy' : 'NOT HEALTHY'}`);
+  if (st.clusterStore) lines.push(`  store      ${st.clusterStore} (on h1): ${st.storeHealthy ? 'healthy' : 'NOT HEALTHY'}`);
   if (st.netmasterUrl) lines.push(`  netmaster  ${st.netmasterUrl} (on h1): ${st.netmasterLeader ? 'leader' : 'NOT ANSWERING'}`);
   if (st.hosts.length > 0) {
     const rows = [['HOST', 'NETNS', 'UNDERLAY', 'DOCKER', 'PROCESSES']];

@@ -1,5 +1,5 @@
 /**
- * `cluster up`: the underlay, then host 1 (OVS, br-phy, etcd, dockerd), the
+ * `cluster up`: the underlay, then host 1 (OVS, br-phy, etcd or Consul, dockerd), the
  * other hosts in parallel, netmaster on host 1 and an agent on every host.
  * Every daemon is detached, so the cluster outlives this process; pids go to
  * cluster.json after each step, for `status` and `down`.
@@ -13,17 +13,17 @@ import { configurePhysBridge, createUnderlay, plugHost, underlayIp, UNDERLAY_PRE
 import type { Say } from './down';
 import type { ClusterLayout } from './layout';
 import { hostDir, hostKey, hostLogDir, hostNetns } from './layout';
-import type { ClusterOptions, ClusterState, HostState } from './state';
+import type { ClusterOptions, ClusterState, HostState, StoreKind } from './state';
 import { writeHostEnv, writeState } from './state';
-import { startStoreEtcd, storeUrl } from './store';
+import { CONSUL_HTTP_PORT, ETCD_CLIENT_PORT, startStoreConsul, startStoreEtcd, storeUrl } from './store';
 
-const REQUIRED_COMMANDS = ['ip', 'ping', 'nsenter', 'unshare', 'ethtool', 'curl', 'etcd', 'dockerd', 'docker', 'ovsdb-tool', 'ovsdb-server', 'ovs-vswitchd', 'ovs-vsctl', 'ovs-appctl'];
+const REQUIRED_COMMANDS = ['ip', 'ping', 'nsenter', 'unshare', 'ethtool', 'curl', 'dockerd', 'docker', 'ovsdb-tool', 'ovsdb-server', 'ovs-vswitchd', 'ovs-vsctl', 'ovs-appctl'];
 
 /** What `up` needs on this machine; the message says how to get it. */
-export function checkPrerequisites(): void {
+export function checkPrerequisites(store: StoreKind): void {
   if (process.getuid?.() !== 0) throw new Error('run as root (network namespaces, OVS and dockerd need it)');
   const dirs = (process.env['PATH'] ?? '').split(':').concat(['/usr/sbin', '/sbin']);
-  const missing = REQUIRED_COMMANDS.filter((c) => !dirs.some((d) => isExecutable(path.join(d, c))));
+  const missing = [...REQUIRED_COMMANDS, store].filter((c) => !dirs.some((d) => isExecutable(path.join(d, c))));
   if (missing.length > 0) throw new Error(`missing commands: ${missing.join(', ')} (run 'make deps')`);
   const unbuilt = (['netmaster', 'netplugin', 'driver-shim', 'netctl'] as const).filter((s) => !fs.existsSync(serviceMain(s)));
   if (unbuilt.length > 0) throw new Error(`not built: ${unbuilt.map((s) => `services/${s}`).join(', ')} (run 'make build')`);
@@ -48,7 +48,7 @@ export async function up(layout: ClusterLayout, options: ClusterOptions, say: Sa
     version: 1,
     name: layout.name,
     options,
-    clusterStore: storeUrl(masterIp),
+    clusterStore: storeUrl(options.store, masterIp),
     netmasterUrl: `http://${masterIp}:${NETMASTER_PORT}`,
     createdAt: new Date().toISOString(),
     complete: false,
@@ -98,11 +98,16 @@ export async function up(layout: ClusterLayout, options: ClusterOptions, say: Sa
         await plugHost(layout.underlayNetns, index, ns);
         await configurePhysBridge(ovs.vsctl, ns, index);
         // The store must answer before the engines start when they use it (--cluster-store).
-        if (index === 1) {
+        if (index === 1 && options.store === 'consul') {
+          const consul = await startStoreConsul({ netns: ns, ip, nodeName: `${layout.name}-consul`, dataDir: path.join(layout.dir, 'consul'), logFile: path.join(logDir, 'consul.log') });
+          hs.pids.consul = consul.pid;
+          writeState(layout, state);
+          say(`h1: consul (dev agent) on ${ip}:${CONSUL_HTTP_PORT}`);
+        } else if (index === 1) {
           const etcd = await startStoreEtcd({ netns: ns, ip, memberName: `${layout.name}-etcd`, dataDir: layout.etcdDir, logFile: path.join(logDir, 'etcd.log') });
           hs.pids.etcd = etcd.pid;
           writeState(layout, state);
-          say(`h1: etcd on ${ip}:2379 (v2 API on)`);
+          say(`h1: etcd on ${ip}:${ETCD_CLIENT_PORT} (v2 API on)`);
         }
       },
     );
