@@ -1,7 +1,7 @@
 /**
  * @module @contiv/model
- * Contiv's object model (tenant, network, endpointGroup, global, endpoint):
- * TypeBox schemas with Contiv's field names and formats, validation with
+ * Contiv's object model (tenant, network, endpointGroup, policy, rule, global,
+ * endpoint): TypeBox schemas with Contiv's field names and formats, validation with
  * messages naming the field, REST keys, link shapes, IPv4 math, store keys
  * (keys.ts) and the state records shared by netmaster and the agents.
  */
@@ -16,6 +16,9 @@ export {
   networkStateKey,
   groupStatePrefix,
   groupStateKey,
+  ruleStatePrefix,
+  policyRuleStatePrefix,
+  ruleStateKey,
   globalStateKey,
   endpointPrefix,
   endpointKey,
@@ -42,6 +45,7 @@ export type {
   NetworkOrigin,
   NetworkState,
   GroupState,
+  RuleState,
   GlobalState,
   EndpointState,
   NodeRecord,
@@ -55,6 +59,7 @@ export {
   decodeConfig,
   networkStateCodec,
   groupStateCodec,
+  ruleStateCodec,
   globalStateCodec,
   endpointStateCodec,
   nodeRecordCodec,
@@ -63,6 +68,7 @@ export {
   idAllocationCodec,
   NetworkStateSchema,
   GroupStateSchema,
+  RuleStateSchema,
   GlobalStateSchema,
   EndpointStateSchema,
   NodeRecordSchema,
@@ -110,6 +116,8 @@ export {
   VLAN_RANGE_PATTERN,
   VXLAN_RANGE_PATTERN,
   PVT_SUBNET_PATTERN,
+  RULE_IP_PATTERN,
+  RULE_PROTOCOL_PATTERN,
 } from './objects/patterns';
 export { linkTo, linkSetOf } from './objects/links';
 export type { Link, LinkRef, LinkSet, LinkSets, Links } from './objects/links';
@@ -144,6 +152,26 @@ export {
   ENDPOINT_GROUP_LINKS,
 } from './objects/endpoint-group';
 export type { EndpointGroupConfig, EndpointGroupOper } from './objects/endpoint-group';
+export { PolicySchema, policySpec, policyKey, validatePolicy, POLICY_LINK_SETS, POLICY_LINKS } from './objects/policy';
+export type { PolicyConfig, PolicyOper } from './objects/policy';
+export {
+  RuleSchema,
+  ruleSpec,
+  ruleKey,
+  validateRule,
+  ruleMatchGroup,
+  rulesEqual,
+  ruleStateOf,
+  ipProtocolNumber,
+  MIN_RULE_PRIORITY,
+  MAX_RULE_PRIORITY,
+  DEFAULT_RULE_PRIORITY,
+  MAX_PORT,
+  MAX_IP_PROTOCOL,
+  RULE_LINK_SETS,
+  RULE_LINKS,
+} from './objects/rule';
+export type { RuleConfig } from './objects/rule';
 export { GlobalSchema, globalSpec, validateGlobal, GLOBAL_KEY, DEFAULT_GLOBAL } from './objects/global';
 export type { GlobalConfig, GlobalOper } from './objects/global';
 export { macFromIPv4, endpointOper } from './objects/endpoint';

@@ -16,6 +16,7 @@ void describe('store keys', () => {
       keys.objectKey('network', 'default:net1'),
       keys.networkStateKey('default', 'net1'),
       keys.groupStateKey('default', 'net1'),
+      keys.ruleStateKey('default', 'p1', '1'),
       keys.globalStateKey(),
       keys.endpointKey('e1'),
       keys.ipAllocKey('default', 'net1', '10.1.1.1'),
@@ -29,5 +30,9 @@ void describe('store keys', () => {
     for (const k of all) assert.ok(k.startsWith(keys.KEY_PREFIX), k);
     assert.equal(new Set(all).size, all.length);
     assert.ok(keys.ipAllocKey('t', 'n', '1.1.1.1').startsWith(keys.ipamPrefix()));
+    assert.ok(keys.ruleStateKey('t', 'p', 'r').startsWith(keys.policyRuleStatePrefix('t', 'p')));
+    assert.ok(keys.policyRuleStatePrefix('t', 'p').startsWith(keys.ruleStatePrefix()));
+    // A policy's prefix must not cover another policy whose name extends it.
+    assert.ok(!keys.ruleStateKey('t', 'p1', 'r').startsWith(keys.policyRuleStatePrefix('t', 'p')));
   });
 });

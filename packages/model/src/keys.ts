@@ -20,6 +20,14 @@ export const networkStateKey = (tenant: string, network: string): string => `${n
 export const groupStatePrefix = (): string => `${KEY_PREFIX}state/groups/`;
 export const groupStateKey = (tenant: string, group: string): string => `${groupStatePrefix()}${tenant}/${group}`;
 
+/**
+ * Resolved policy rules that agents watch, grouped by policy so one policy's
+ * rules are one prefix: `state/rules/<tenant>/<policy>/<ruleId>`.
+ */
+export const ruleStatePrefix = (): string => `${KEY_PREFIX}state/rules/`;
+export const policyRuleStatePrefix = (tenant: string, policy: string): string => `${ruleStatePrefix()}${tenant}/${policy}/`;
+export const ruleStateKey = (tenant: string, policy: string, ruleId: string): string => `${policyRuleStatePrefix(tenant, policy)}${ruleId}`;
+
 /** Resolved global settings that agents watch. */
 export const globalStateKey = (): string => `${KEY_PREFIX}state/global`;
 

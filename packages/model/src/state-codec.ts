@@ -17,6 +17,7 @@ import type {
   IpAllocation,
   NetworkState,
   NodeRecord,
+  RuleState,
 } from './state';
 
 const Str = Type.String();
@@ -48,6 +49,24 @@ export const GroupStateSchema = Type.Object({
   policies: Type.Array(Str),
   ipPool: Str,
   groupTag: Str,
+});
+
+export const RuleStateSchema = Type.Object({
+  tenantName: Str,
+  policyName: Str,
+  ruleId: Str,
+  direction: Type.Union([Type.Literal('in'), Type.Literal('out')]),
+  priority: Type.Integer({ minimum: 1, maximum: 100 }),
+  fromEndpointGroup: Str,
+  toEndpointGroup: Str,
+  fromNetwork: Str,
+  toNetwork: Str,
+  fromIpAddress: Str,
+  toIpAddress: Str,
+  protocol: Str,
+  ipProtocol: Type.Integer({ minimum: 0, maximum: 255 }),
+  port: Type.Integer({ minimum: 0, maximum: 65535 }),
+  action: Type.Union([Type.Literal('allow'), Type.Literal('deny')]),
 });
 
 export const GlobalStateSchema = Type.Object({
@@ -107,7 +126,8 @@ const schemasMatchRecords: [
   Same<Static<typeof DockerNetworkMappingSchema>, DockerNetworkMapping>,
   Same<Static<typeof IpAllocationSchema>, IpAllocation>,
   Same<Static<typeof IdAllocationSchema>, IdAllocation>,
-] = [true, true, true, true, true, true, true, true];
+  Same<Static<typeof RuleStateSchema>, RuleState>,
+] = [true, true, true, true, true, true, true, true, true];
 void schemasMatchRecords;
 
 export interface StateCodec<T> {
@@ -155,6 +175,7 @@ export function createStateCodec<S extends TSchema>(what: string, schema: S): St
 
 export const networkStateCodec = createStateCodec('network state', NetworkStateSchema);
 export const groupStateCodec = createStateCodec('group state', GroupStateSchema);
+export const ruleStateCodec = createStateCodec('rule state', RuleStateSchema);
 export const globalStateCodec = createStateCodec('global state', GlobalStateSchema);
 export const endpointStateCodec = createStateCodec('endpoint state', EndpointStateSchema);
 export const nodeRecordCodec = createStateCodec('node record', NodeRecordSchema);

@@ -47,6 +47,34 @@ export interface GroupState {
   groupTag: string;
 }
 
+/**
+ * One policy rule, resolved for the agents (`ruleStateKey`). Every field is
+ * explicit ("" / 0 when not set); the groups that use the policy are the
+ * GroupStates whose `policies` name it.
+ */
+export interface RuleState {
+  tenantName: string;
+  policyName: string;
+  ruleId: string;
+  direction: 'in' | 'out';
+  /** 1..100, higher wins. */
+  priority: number;
+  fromEndpointGroup: string;
+  toEndpointGroup: string;
+  fromNetwork: string;
+  toNetwork: string;
+  /** `a.b.c.d`, `a.b.c.d/len` or `a.b.c.d-e` (last-octet range), or "". */
+  fromIpAddress: string;
+  toIpAddress: string;
+  /** As configured: "tcp", "udp", "icmp", a number, or "" (any). */
+  protocol: string;
+  /** `protocol` as an IP protocol number; 0 = any. */
+  ipProtocol: number;
+  /** TCP/UDP destination port; 0 = any. */
+  port: number;
+  action: 'allow' | 'deny';
+}
+
 export interface GlobalState {
   networkInfraType: 'default' | 'aci' | 'aci-opflex';
   fwdMode: 'bridge' | 'routing';

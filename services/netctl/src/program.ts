@@ -1,6 +1,6 @@
 /**
  * The netctl command tree: the root command, its global options and one
- * module per object under commands/ (later issues add policy, netprofile,
+ * module per object under commands/ (later issues add netprofile,
  * app-profile, external-contracts, service the same way).
  */
 import type { BuildInfo, Env } from '@contiv/runtime';
@@ -11,6 +11,7 @@ import { registerEndpointCommand } from './commands/endpoint';
 import { registerGlobalCommand } from './commands/global';
 import { registerGroupCommand } from './commands/group';
 import { registerNetworkCommand } from './commands/network';
+import { registerPolicyCommand } from './commands/policy';
 import { registerTenantCommand } from './commands/tenant';
 import { formatVersion, registerVersionCommand } from './commands/version';
 import { DEFAULT_NETMASTER, ENV_NETMASTER, loadConfig } from './options';
@@ -49,7 +50,7 @@ export function buildProgram(deps: ProgramDeps): Command {
   const clientVersion = deps.clientVersion ?? buildInfo();
   const { helpWidth } = deps;
   const program = new Command('netctl')
-    .description('A command line client for Contiv netplugin: manages tenants, networks, endpoint groups and global settings through netmaster\'s REST API')
+    .description('A command line client for Contiv netplugin: manages tenants, networks, endpoint groups, policies and global settings through netmaster\'s REST API')
     .addOption(new Option('--netmaster <url>', `netmaster URL, http://host:port or https://host:port (env ${ENV_NETMASTER}, default ${DEFAULT_NETMASTER})`))
     .version(`netctl\n${formatVersion(clientVersion)}`.trimEnd(), '--version', 'print netctl\'s version')
     .exitOverride()
@@ -75,6 +76,7 @@ export function buildProgram(deps: ProgramDeps): Command {
   registerGlobalCommand(program, ctx);
   registerGroupCommand(program, ctx);
   registerNetworkCommand(program, ctx);
+  registerPolicyCommand(program, ctx);
   registerTenantCommand(program, ctx);
   registerVersionCommand(program, ctx);
 

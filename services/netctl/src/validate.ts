@@ -8,7 +8,10 @@ import net from 'node:net';
 import {
   IP_POOL_PATTERN,
   isIPv4,
+  MAX_IP_PROTOCOL,
   PVT_SUBNET_PATTERN,
+  RULE_IP_PATTERN,
+  RULE_PROTOCOL_PATTERN,
   SUBNET_PATTERN,
   VLAN_RANGE_PATTERN,
   VXLAN_RANGE_PATTERN,
@@ -24,6 +27,9 @@ const IP_POOL_RE = new RegExp(IP_POOL_PATTERN);
 /** global.pvtSubnet: a /16. */
 const PVT_SUBNET_RE = new RegExp(PVT_SUBNET_PATTERN);
 const VLAN_RANGE_RE = new RegExp(VLAN_RANGE_PATTERN);
+/** rule.fromIpAddress / toIpAddress: `A.B.C.D`, `A.B.C.D/N`, `A.B.C.D-E` (last-octet range). */
+const RULE_IP_RE = new RegExp(RULE_IP_PATTERN);
+const RULE_PROTOCOL_RE = new RegExp(RULE_PROTOCOL_PATTERN);
 const VXLAN_RANGE_RE = new RegExp(VXLAN_RANGE_PATTERN);
 
 /** The largest pktTag the model accepts (network.json `max`). */
@@ -67,6 +73,19 @@ export function checkVlanRange(value: string): void {
 
 export function checkVxlanRange(value: string): void {
   if (!VXLAN_RANGE_RE.test(value)) throw new UsageError(`Invalid vxlan range '${value}' - Enter in N-M format, e.g. 1-10000`);
+}
+
+/** A rule's address flag (`flag` is how the user spells it, for the message). */
+export function checkRuleIp(flag: string, value: string): void {
+  if (value === '' || !RULE_IP_RE.test(value)) {
+    throw new UsageError(`Invalid IP address '${value}' for ${flag} - Enter in A.B.C.D, A.B.C.D/N or A.B.C.D-E format`);
+  }
+}
+
+export function checkProtocol(value: string): void {
+  if (value === '' || !RULE_PROTOCOL_RE.test(value) || (/^[0-9]+$/.test(value) && Number(value) > MAX_IP_PROTOCOL)) {
+    throw new UsageError(`Invalid protocol '${value}' - Enter tcp, udp, icmp or an IP protocol number (0-${MAX_IP_PROTOCOL})`);
+  }
 }
 
 /** commander argument parser for integer flags. */

@@ -1,21 +1,25 @@
 /**
  * The real netmaster process on a real etcd: Contiv's REST wire format, bad
- * input answered clearly with nothing changed, IP allocation over gRPC on the
- * same port, and state that survives restarts (clean and crash) and an etcd
- * outage.
+ * input answered clearly with nothing changed, policies and rules (through
+ * REST and the real netctl) with their state records in etcd, IP allocation
+ * over gRPC on the same port, and state that survives restarts (clean and
+ * crash) and an etcd outage.
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ruleStateCodec, ruleStatePrefix } from '@contiv/model';
 import { createControlClient, isRpcError, type ControlClient } from '@contiv/rpc';
+import { createStore, type Store } from '@contiv/store';
 import { startEtcd, type EtcdServer } from '../harness/etcd';
 import { eventually } from '../harness/eventually';
-import { startDaemon, tailFile, type Daemon } from '../harness/exec';
+import { run, startDaemon, tailFile, type Daemon } from '../harness/exec';
 import { freePort } from '../harness/ports';
 import { makeTempDir, type TempDir } from '../harness/tmp';
 
 const MAIN = path.resolve(__dirname, '../../../services/netmaster/lib/main.js');
+const NETCTL = path.resolve(__dirname, '../../../services/netctl/lib/main.js');
 const GO = { 'user-agent': 'Go-http-client/1.1' };
 
 interface Reply {
@@ -146,11 +150,14 @@ void describe('netmaster on etcd', () => {
     assert.equal(typeof io.Oper.externalPktTag, 'number');
     const tenant = (await rest('GET', '/api/v1/tenants/blue/')).json as Record<string, unknown>;
     assert.deepEqual(tenant['link-sets'], { Networks: { 'blue:net1': { type: 'network', key: 'blue:net1' } } });
+    const p = await rest('POST', '/api/v1/policys/blue:prod-web/', { policyName: 'prod-web', tenantName: 'blue', 'link-sets': {}, links: { Tenant: {} } }, GO);
+    assert.equal(p.status, 200, p.text);
     const g = await rest('POST', '/api/v1/endpointGroups/blue:web/', { groupName: 'web', networkName: 'net1', policies: ['prod-web'], netProfile: 'prof1', tenantName: 'blue', 'link-sets': {}, links: {} }, GO);
     assert.equal(g.status, 200, g.text);
     const del = await rest('DELETE', '/api/v1/endpointGroups/blue:web/', undefined, GO);
     assert.equal(del.status, 200);
     assert.equal(del.text, '"blue:web"');
+    assert.equal((await rest('DELETE', '/api/v1/policys/blue:prod-web/', undefined, GO)).text, '"blue:prod-web"');
   });
 
   void it('answers bad input clearly and changes nothing', async () => {
@@ -178,6 +185,93 @@ void describe('netmaster on etcd', () => {
       assert.match(go.text, re, what);
     }
     assert.equal(await snapshot(), before);
+  });
+
+  void it('keeps policies and rules with Contiv’s links, and the rules’ state for the agents', async () => {
+    const store: Store = createStore(etcd.url);
+    try {
+      // netctl tenant-less flow of the v2plugin guide (§5.2), then rules, through the real netctl.
+      const netctl = (...args: string[]) => run(process.execPath, [NETCTL, ...args], { env: { ...process.env, NETMASTER: `http://127.0.0.1:${nm.port}` }, allowFail: true });
+      const steps: [string[], string][] = [
+        [['network', 'create', 'contiv-net-1', '-s', '200.1.1.1/24', '-g', '200.1.1.200'], 'Creating network default:contiv-net-1\n'],
+        [['policy', 'create', 'p1'], 'Creating policy default:p1\n'],
+        [['group', 'create', '-p', 'p1', '-tag', 'policylabel', 'contiv-net-1', 'group1'], 'Creating EndpointGroup default:group1\n'],
+        [['policy', 'rule-add', '-d', 'in', '-l', 'tcp', '-j', 'deny', 'p1', '1'], ''],
+        [['policy', 'rule-add', '-d', 'in', '-l', 'tcp', '-P', '8000', '-p', '10', '-g', 'group1', 'p1', '2'], ''],
+        [['policy', 'rule-add', '-d', 'out', '-l', 'udp', '-P', '53', '-s', '10.2.0.0/16', 'p1', '3'], ''],
+      ];
+      for (const [args, stdout] of steps) {
+        const r = await netctl(...args);
+        assert.equal(r.code, 0, `netctl ${args.join(' ')}: ${r.stderr}`);
+        assert.equal(r.stdout, stdout, args.join(' '));
+      }
+      const ls = await netctl('policy', 'rule-ls', 'p1');
+      assert.deepEqual(
+        ls.stdout.split('\n').map((l) => l.split(/\s+/).filter(Boolean).join(' ')),
+        [
+          'Incoming Rules:',
+          'Rule Priority From EndpointGroup From Network From IpAddress To IpAddress Protocol Port Action',
+          '---- -------- ------------------ ------------ -------------- ------------ -------- ---- ------',
+          '1 1 tcp 0 deny',
+          '2 10 group1 tcp 8000 allow',
+          'Outgoing Rules:',
+          'Rule Priority To EndpointGroup To Network To IpAddress Protocol Port Action',
+          '---- -------- ---------------- ---------- ------------ -------- ---- ------',
+          '3 1 10.2.0.0/16 udp 53 allow',
+          '',
+        ],
+      );
+
+      const policy = (await rest('GET', '/api/v1/policys/default:p1/')).json;
+      assert.deepEqual(policy, {
+        key: 'default:p1',
+        policyName: 'p1',
+        tenantName: 'default',
+        'link-sets': {
+          EndpointGroups: { 'default:group1': { type: 'endpointGroup', key: 'default:group1' } },
+          Rules: Object.fromEntries(['1', '2', '3'].map((id) => [`default:p1:${id}`, { type: 'rule', key: `default:p1:${id}` }])),
+        },
+        links: { Tenant: { type: 'tenant', key: 'default' } },
+      });
+      const group = (await rest('GET', '/api/v1/endpointGroups/default:group1/')).json as Record<string, Record<string, unknown>>;
+      assert.deepEqual(group['link-sets'], {
+        MatchRules: { 'default:p1:2': { type: 'rule', key: 'default:p1:2' } },
+        Policies: { 'default:p1': { type: 'policy', key: 'default:p1' } },
+      });
+      const rule2 = (await rest('GET', '/api/v1/rules/default:p1:2/', undefined, GO)).json as Record<string, unknown>;
+      assert.deepEqual(rule2.links, { MatchEndpointGroup: { type: 'endpointGroup', key: 'default:group1' } });
+
+      // The agents' copy, read straight from etcd.
+      const states = (await store.list(ruleStatePrefix())).entries.map((e) => ruleStateCodec.decode(e.value, e.key));
+      assert.deepEqual(states.map((st) => [st.ruleId, st.direction, st.ipProtocol, st.port, st.action, st.fromEndpointGroup]), [
+        ['1', 'in', 6, 0, 'deny', ''],
+        ['2', 'in', 6, 8000, 'allow', 'group1'],
+        ['3', 'out', 17, 53, 'allow', ''],
+      ]);
+
+      // Referential checks, both clients.
+      const cases: [string, string, string, unknown, number, RegExp][] = [
+        ['group naming an unknown policy', 'POST', '/api/v1/endpointGroups/default:group2/', { networkName: 'contiv-net-1', policies: ['nopol'] }, 404, /Policy nopol not found \(tenant default\)/],
+        ['rule of an unknown policy', 'POST', '/api/v1/rules/default:nopol:1/', { direction: 'in', action: 'allow' }, 404, /Policy nopol not found/],
+        ['changed rule', 'POST', '/api/v1/rules/default:p1:1/', { direction: 'in', action: 'allow', protocol: 'tcp' }, 409, /can not update a rule after its created/],
+        ['policy in use', 'DELETE', '/api/v1/policys/default:p1/', undefined, 409, /Policy p1 is being used by 1 endpoint groups: group1/],
+        ['group named by a rule', 'DELETE', '/api/v1/endpointGroups/default:group1/', undefined, 409, /cannot delete group1 has 1 policy rules: p1:2/],
+        ['bad rule', 'POST', '/api/v1/rules/default:p1:9/', { direction: 'in', action: 'allow', toNetwork: 'contiv-net-1' }, 400, /can not specify 'to' parameters in incoming rule/],
+      ];
+      for (const [what, method, p, body, status, re] of cases) {
+        const modern = await rest(method, p, body);
+        assert.equal(modern.status, status, `${what}: ${modern.text}`);
+        assert.match(errorMessage(modern), re, what);
+        const go = await rest(method, p, body, GO);
+        assert.equal(go.status, 500, `${what} (Go client)`);
+        assert.match(go.text, re, what);
+      }
+      const refused = await netctl('policy', 'rm', 'p1');
+      assert.equal(refused.code, 3);
+      assert.match(refused.stderr, /^Policy p1 is being used by 1 endpoint groups: group1 \(tenant default\)\n$/);
+    } finally {
+      await store.close();
+    }
   });
 
   void it('refuses to delete a network that has endpoint groups or endpoints', async () => {
@@ -220,10 +314,13 @@ void describe('netmaster on etcd', () => {
   void it('keeps its state across a clean restart and a crash', async () => {
     const before = (await rest('GET', '/api/v1/inspect/networks/blue:net1/')).text;
     const globalsBefore = (await rest('GET', '/api/v1/globals/')).text;
+    const policiesBefore = (await rest('GET', '/api/v1/policys/')).text + (await rest('GET', '/api/v1/rules/')).text;
+    assert.match(policiesBefore, /default:p1:3/);
     await nm.stop();
     await nm.start();
     assert.equal((await rest('GET', '/api/v1/inspect/networks/blue:net1/')).text, before);
     assert.equal((await rest('GET', '/api/v1/globals/')).text, globalsBefore);
+    assert.equal((await rest('GET', '/api/v1/policys/')).text + (await rest('GET', '/api/v1/rules/')).text, policiesBefore);
     const again = await control.AllocateAddress({ tenantName: 'blue', networkName: 'net1', host: 'h1', requestId: 'par-7' });
     assert.equal(again.address, '10.1.1.8', 'the same request id gets the same address after a restart');
 

@@ -2,7 +2,7 @@
  * Contiv's field formats (contivmodel/*.json), as JavaScript regex sources.
  * The JSON files double-escape for Go source; these are the effective regexes.
  */
-import { IPV4 } from '../ip/ipv4';
+import { IPV4, OCTET } from '../ip/ipv4';
 
 const LABEL = '([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\\-]*[a-zA-Z0-9])';
 const LAST_LABEL = '([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\\-]*[A-Za-z0-9])';
@@ -26,6 +26,14 @@ const IPV6_BODY = `((${HEX}{1,4})((\\:${HEX}{1,4}){7}))|(((${HEX}{1,4}\\:){0,6}|
 /** Contiv's IPv6 prefix regex, prefix-length quirk included (/108, /109, /118, /119, /128 rejected). */
 export const IPV6_SUBNET_PATTERN = `^((${IPV6_BODY})/(1[0-2][0-7]|[1-9][0-9]|[1-9]))?$`;
 export const IPV6_ADDRESS_PATTERN = `^(${IPV6_BODY})?$`;
+
+/**
+ * A rule's `fromIpAddress`/`toIpAddress`: empty, an address, an address with a
+ * last-octet range (`10.1.1.1-20`), either with an optional prefix length 1-31.
+ */
+export const RULE_IP_PATTERN = `^((${IPV4})(\\-${OCTET})?(/(3[0-1]|2[0-9]|1[0-9]|[1-9]))?)?$`;
+/** A rule's `protocol`: a name Contiv knows, a protocol number, or empty (any). */
+export const RULE_PROTOCOL_PATTERN = '^(tcp|udp|icmp||[0-9]{1,3}?)$';
 
 /** The global object's id ranges. */
 export const VLAN_RANGE_PATTERN = '^([0-9]{1,4}?-[0-9]{1,4}?)$';

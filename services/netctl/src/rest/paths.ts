@@ -2,7 +2,7 @@
  * netmaster REST paths, spelled as Contiv's generated client spells them:
  * collection names are the generator's plurals and every path ends in '/'.
  */
-export type Collection = 'tenants' | 'networks' | 'endpointGroups' | 'globals' | 'endpoints';
+export type Collection = 'tenants' | 'networks' | 'endpointGroups' | 'policys' | 'rules' | 'globals' | 'endpoints';
 
 /** Object keys join their id fields with ':' (tenant:network). */
 export function objectKey(...parts: readonly string[]): string {

@@ -26,6 +26,13 @@ import {
   networkStateKey,
   objectKey,
   objectPrefix,
+  policyKey,
+  policySpec,
+  ruleKey,
+  ruleSpec,
+  ruleStateCodec,
+  ruleStateKey,
+  ruleStatePrefix,
   tenantSpec,
   vlanAllocPrefix,
   vxlanAllocPrefix,
@@ -36,6 +43,9 @@ import {
   type GroupState,
   type NetworkConfig,
   type NetworkState,
+  type PolicyConfig,
+  type RuleConfig,
+  type RuleState,
   type StateCodec,
   type TenantConfig,
 } from '@contiv/model';
@@ -49,7 +59,7 @@ export interface Versioned<T> {
   readonly modRevision: number;
 }
 
-export const OBJECT_TYPES = { tenant: 'tenant', network: 'network', group: 'endpointGroup', global: 'global' } as const;
+export const OBJECT_TYPES = { tenant: 'tenant', network: 'network', group: 'endpointGroup', policy: 'policy', rule: 'rule', global: 'global' } as const;
 
 /** Prefixes whose keys the catalog lists often: indexed by the mirror. */
 export function catalogBuckets(): string[] {
@@ -57,7 +67,10 @@ export function catalogBuckets(): string[] {
     objectPrefix(OBJECT_TYPES.tenant),
     objectPrefix(OBJECT_TYPES.network),
     objectPrefix(OBJECT_TYPES.group),
+    objectPrefix(OBJECT_TYPES.policy),
+    objectPrefix(OBJECT_TYPES.rule),
     objectPrefix(OBJECT_TYPES.global),
+    ruleStatePrefix(),
     endpointPrefix(),
     vlanAllocPrefix(),
     vxlanAllocPrefix(),
@@ -150,6 +163,35 @@ export class Catalog {
     return this.groups(tenant).filter((g) => g.value.networkName === network);
   }
 
+  /** The groups of a tenant whose `policies` name `policy`. */
+  groupsUsingPolicy(tenant: string, policy: string): Versioned<EndpointGroupConfig>[] {
+    return this.groups(tenant).filter((g) => (g.value.policies ?? []).includes(policy));
+  }
+
+  policy(tenant: string, name: string): Versioned<PolicyConfig> | undefined {
+    return this.decode(this.mirror.get(objectKey(OBJECT_TYPES.policy, policyKey(tenant, name))), (raw, w) => decodeConfig(policySpec, raw, w));
+  }
+
+  policies(tenant?: string): Versioned<PolicyConfig>[] {
+    const all = this.all(objectPrefix(OBJECT_TYPES.policy), (raw, w) => decodeConfig(policySpec, raw, w));
+    return tenant === undefined ? all : all.filter((p) => p.value.tenantName === tenant);
+  }
+
+  rule(tenant: string, policy: string, ruleId: string): Versioned<RuleConfig> | undefined {
+    return this.decode(this.mirror.get(objectKey(OBJECT_TYPES.rule, ruleKey(tenant, policy, ruleId))), (raw, w) => decodeConfig(ruleSpec, raw, w));
+  }
+
+  /** Every rule, or a tenant's, or one policy's. */
+  rules(tenant?: string, policy?: string): Versioned<RuleConfig>[] {
+    const all = this.all(objectPrefix(OBJECT_TYPES.rule), (raw, w) => decodeConfig(ruleSpec, raw, w));
+    return all.filter((r) => (tenant === undefined || r.value.tenantName === tenant) && (policy === undefined || r.value.policyName === policy));
+  }
+
+  /** The rules of a tenant that match on group `group` (their from group, or their to group). */
+  rulesNamingGroup(tenant: string, group: string): Versioned<RuleConfig>[] {
+    return this.rules(tenant).filter((r) => r.value.fromEndpointGroup === group || r.value.toEndpointGroup === group);
+  }
+
   global(): Versioned<GlobalConfig> | undefined {
     return this.decode(this.mirror.get(objectKey(OBJECT_TYPES.global, GLOBAL_KEY)), (raw, w) => decodeConfig(globalSpec, raw, w));
   }
@@ -162,6 +204,10 @@ export class Catalog {
 
   groupState(tenant: string, name: string): Versioned<GroupState> | undefined {
     return this.state(groupStateKey(tenant, name), groupStateCodec);
+  }
+
+  ruleState(tenant: string, policy: string, ruleId: string): Versioned<RuleState> | undefined {
+    return this.state(ruleStateKey(tenant, policy, ruleId), ruleStateCodec);
   }
 
   endpoint(id: string): Versioned<EndpointState> | undefined {

@@ -1,7 +1,7 @@
 /**
  * Endpoint group create/update/delete (Contiv's EndpointGroupCreate/Update/
- * Delete). Policies and the net profile are stored and passed to agents in
- * GroupState; enforcing them is a later issue.
+ * Delete). The policies a group names must exist; they and the net profile
+ * are passed to agents in GroupState (enforcing them is a later issue).
  */
 import {
   defaultGroupTag,
@@ -63,6 +63,25 @@ export class GroupService {
     if (cfg.ipPool) this.checkPool(cfg);
   }
 
+  /**
+   * The policies the group names, each of which must exist (Contiv: "Policy
+   * not found"); their revisions become conditions of the group's write, so a
+   * policy deleted meanwhile fails it.
+   */
+  private policyConditions(cfg: EndpointGroupConfig): TxnCondition[] {
+    const { tenantName: t } = cfg;
+    const missing: string[] = [];
+    const out: TxnCondition[] = [];
+    for (const p of new Set(cfg.policies ?? [])) {
+      const policy = this.core.catalog.policy(t, p);
+      if (policy) out.push(unchanged(policy.key, policy.modRevision));
+      else missing.push(p);
+    }
+    if (missing.length === 1) throw new NetmasterError('NOT_FOUND', `Policy ${missing[0] ?? ''} not found (tenant ${t})`);
+    if (missing.length > 1) throw new NetmasterError('NOT_FOUND', `Policies ${missing.join(', ')} not found (tenant ${t})`);
+    return out;
+  }
+
   /** An ipPool must lie inside the network's subnet, not overlap another group's, and be free. */
   private checkPool(cfg: EndpointGroupConfig): void {
     const { tenantName: t, groupName: g, networkName: n } = cfg;
@@ -98,6 +117,7 @@ export class GroupService {
 
   private async tryCreate(cfg: EndpointGroupConfig): Promise<boolean> {
     this.checkNew(cfg);
+    const policyConditions = this.policyConditions(cfg);
     const { tenantName: t, groupName: g } = cfg;
     const id = this.core.groupIds.reserveLowest({ start: 1, end: MAX_GROUP_ID });
     if (id === undefined) throw new NetmasterError('TAG_POOL_EXHAUSTED', `no group ids available (1-${MAX_GROUP_ID})`);
@@ -107,7 +127,7 @@ export class GroupService {
       const idKey = this.core.groupIds.keyOf(id);
       const net = this.core.catalog.network(t, cfg.networkName);
       if (!net) throw new NetmasterError('NOT_FOUND', `Network ${cfg.networkName} not found (tenant ${t})`);
-      const conditions: TxnCondition[] = [absent(objKey), absent(stateKey), absent(idKey), unchanged(net.key, net.modRevision)];
+      const conditions: TxnCondition[] = [absent(objKey), absent(stateKey), absent(idKey), unchanged(net.key, net.modRevision), ...policyConditions];
       const ops: TxnOp[] = [
         put(objKey, JSON.stringify(cfg)),
         put(stateKey, groupStateCodec.encode(this.groupState(cfg, id))),
@@ -132,16 +152,17 @@ export class GroupService {
       (old.netProfile ?? '') === (cfg.netProfile ?? '') &&
       (old.cfgdTag ?? '') === (cfg.cfgdTag ?? '');
     if (unchangedCfg) return true;
+    const policyConditions = this.policyConditions(cfg);
     const state = this.core.catalog.groupState(t, g);
     if (!state) throw new NetmasterError('INTERNAL', `endpoint group ${t}:${g} has no state record`);
-    const conditions = [unchanged(existing.key, existing.modRevision), unchanged(state.key, state.modRevision)];
+    const conditions = [unchanged(existing.key, existing.modRevision), unchanged(state.key, state.modRevision), ...policyConditions];
     const ops = [put(existing.key, JSON.stringify(cfg)), put(state.key, groupStateCodec.encode(this.groupState(cfg, state.value.groupId)))];
     if (await this.core.writer.txn(conditions, ops)) return true;
     await this.core.writer.refresh(conditions.map((c) => c.key));
     return false;
   }
 
-  /** Refused while endpoints use the group; releases its id and state. */
+  /** Refused while endpoints use the group or rules name it; releases its id and state. */
   async delete(t: string, g: string, requestId?: string): Promise<void> {
     const existing = this.core.catalog.group(t, g);
     if (!existing) throw new NetmasterError('NOT_FOUND', `endpointGroup ${t}:${g} not found`);
@@ -153,6 +174,8 @@ export class GroupService {
           if (!cur) throw new NetmasterError('NOT_FOUND', `endpointGroup ${t}:${g} not found`);
           const eps = this.core.catalog.endpointsOfNetwork(t, n).filter((e) => e.groupName === g);
           if (eps.length > 0) throw new NetmasterError('IN_USE', `cannot delete ${g} has ${eps.length} endpoints`);
+          const rules = this.core.catalog.rulesNamingGroup(t, g).map((r) => `${r.value.policyName}:${r.value.ruleId}`);
+          if (rules.length > 0) throw new NetmasterError('IN_USE', `cannot delete ${g} has ${rules.length} policy rules: ${rules.join(', ')} (tenant ${t})`);
           const state = this.core.catalog.groupState(t, g);
           const conditions: TxnCondition[] = [unchanged(cur.key, cur.modRevision)];
           const ops: TxnOp[] = [del(cur.key)];

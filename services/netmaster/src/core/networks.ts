@@ -298,6 +298,11 @@ export class NetworkService {
     }
     const groups = c.groupsOfNetwork(t, n).map((g) => g.value.groupName);
     if (groups.length > 0) throw new NetmasterError('IN_USE', `cannot delete ${n} has ${groups.length} endpoint groups: ${groups.join(', ')}`);
+    const rules = c.rules(t).filter((r) => r.value.fromNetwork === n || r.value.toNetwork === n);
+    if (rules.length > 0) {
+      const names = rules.map((r) => `${r.value.policyName}:${r.value.ruleId}`);
+      throw new NetmasterError('IN_USE', `cannot delete ${n}: rules name it as their network: ${names.join(', ')}`);
+    }
     const endpoints = c.endpointsOfNetwork(t, n);
     if (endpoints.length > 0 && !opts.fromDocker) {
       throw new NetmasterError('IN_USE', `cannot delete ${n} has ${endpoints.length} endpoints`);

@@ -6,6 +6,8 @@ import { EndpointService } from './endpoints';
 import { GlobalService } from './globals';
 import { GroupService } from './groups';
 import { NetworkService } from './networks';
+import { PolicyService } from './policies';
+import { RuleService } from './rules';
 import { TenantService } from './tenants';
 import { Views } from './views';
 
@@ -14,6 +16,8 @@ export interface Services {
   readonly tenants: TenantService;
   readonly networks: NetworkService;
   readonly groups: GroupService;
+  readonly policies: PolicyService;
+  readonly rules: RuleService;
   readonly globals: GlobalService;
   readonly endpoints: EndpointService;
   readonly dockerNetworks: DockerNetworkService;
@@ -29,6 +33,8 @@ export function createServices(core: Core, clusterMode: string): Services {
     tenants: new TenantService(core),
     networks,
     groups: new GroupService(core, (t) => networks.pendingNames(t)),
+    policies: new PolicyService(core),
+    rules: new RuleService(core),
     globals: new GlobalService(core),
     endpoints: new EndpointService(core),
     dockerNetworks: new DockerNetworkService(core, networks),

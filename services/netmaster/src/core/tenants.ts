@@ -33,7 +33,7 @@ export class TenantService {
     });
   }
 
-  /** Refused while the tenant has networks or groups (the message names them). */
+  /** Refused while the tenant has groups, networks or policies (the message names them). */
   async delete(t: string, requestId?: string): Promise<void> {
     await this.core.locks.tenantWrite(t, async () => {
       const c = this.core.catalog;
@@ -43,6 +43,8 @@ export class TenantService {
       if (groups.length > 0) throw new NetmasterError('IN_USE', `cannot delete ${t} has ${groups.length} endpoint groups: ${groups.join(', ')}`);
       const networks = c.networks(t).map((n) => n.value.networkName);
       if (networks.length > 0) throw new NetmasterError('IN_USE', `cannot delete ${t} has ${networks.length} networks: ${networks.join(', ')}`);
+      const policies = c.policies(t).map((p) => p.value.policyName);
+      if (policies.length > 0) throw new NetmasterError('IN_USE', `cannot delete ${t} has ${policies.length} policies: ${policies.join(', ')}`);
       if (!(await this.core.writer.txn([unchanged(existing.key, existing.modRevision)], [del(existing.key)]))) {
         await this.core.writer.refresh([existing.key]);
         throw new NetmasterError('INTERNAL', `tenant ${t} changed while being deleted; try again`);

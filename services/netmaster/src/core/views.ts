@@ -14,6 +14,9 @@ import {
   omitEmpty,
   parseAddressSpan,
   parseIdSpan,
+  policyKey,
+  ruleKey,
+  ruleMatchGroup,
   spansFromSorted,
   subtractSorted,
   toWire,
@@ -25,6 +28,9 @@ import {
   type GlobalOper,
   type NetworkConfig,
   type NetworkOper,
+  type PolicyConfig,
+  type PolicyOper,
+  type RuleConfig,
   type Span,
   type TenantConfig,
   type TenantOper,
@@ -48,6 +54,7 @@ export class Views {
     return toWire(t, cfg, {
       Networks: linkSetOf('network', c.networks(t).map((n) => networkKey(t, n.value.networkName))),
       EndpointGroups: linkSetOf('endpointGroup', c.groups(t).map((g) => endpointGroupKey(t, g.value.groupName))),
+      Policies: linkSetOf('policy', c.policies(t).map((p) => policyKey(t, p.value.policyName))),
     });
   }
 
@@ -67,8 +74,9 @@ export class Views {
       endpointGroupKey(t, g),
       cfg,
       {
-        Policies: linkSetOf('policy', (cfg.policies ?? []).map((p) => `${t}:${p}`)),
+        Policies: linkSetOf('policy', (cfg.policies ?? []).map((p) => policyKey(t, p))),
         ExtContractsGrps: linkSetOf('extContractsGroup', (cfg.extContractsGrps ?? []).map((x) => `${t}:${x}`)),
+        MatchRules: linkSetOf('rule', this.core.catalog.rulesNamingGroup(t, g).map((r) => ruleKey(t, r.value.policyName, r.value.ruleId))),
       },
       {
         AppProfile: {},
@@ -76,6 +84,31 @@ export class Views {
         Network: linkTo('network', networkKey(t, cfg.networkName)),
         Tenant: linkTo('tenant', t),
       },
+    );
+  }
+
+  policy(cfg: PolicyConfig): WireObject {
+    const { tenantName: t, policyName: p } = cfg;
+    const c = this.core.catalog;
+    return toWire(
+      policyKey(t, p),
+      cfg,
+      {
+        EndpointGroups: linkSetOf('endpointGroup', c.groupsUsingPolicy(t, p).map((g) => endpointGroupKey(t, g.value.groupName))),
+        Rules: linkSetOf('rule', c.rules(t, p).map((r) => ruleKey(t, p, r.value.ruleId))),
+      },
+      { Tenant: linkTo('tenant', t) },
+    );
+  }
+
+  rule(cfg: RuleConfig): WireObject {
+    const { tenantName: t, policyName: p } = cfg;
+    const match = ruleMatchGroup(cfg);
+    return toWire(
+      ruleKey(t, p, cfg.ruleId),
+      cfg,
+      { Policies: linkSetOf('policy', [policyKey(t, p)]) },
+      { MatchEndpointGroup: match ? linkTo('endpointGroup', endpointGroupKey(t, match)) : {} },
     );
   }
 
@@ -136,6 +169,17 @@ export class Views {
     }) as EndpointGroupOper;
   }
 
+  /** The endpoints of every group that uses the policy. */
+  policyOper(cfg: PolicyConfig): PolicyOper {
+    const { tenantName: t, policyName: p } = cfg;
+    const groups = new Set(this.core.catalog.groupsUsingPolicy(t, p).map((g) => g.value.groupName));
+    const eps = this.core.catalog
+      .endpoints()
+      .map((e) => e.value)
+      .filter((e) => e.tenantName === t && groups.has(e.groupName));
+    return omitEmpty({ endpoints: this.endpointOpers(eps), numEndpoints: eps.length }) as PolicyOper;
+  }
+
   tenantOper(t: string): TenantOper {
     const c = this.core.catalog;
     const networks = c.networks(t);
@@ -144,6 +188,7 @@ export class Views {
     return omitEmpty({
       totalNetworks: networks.length,
       totalEPGs: groups.length,
+      totalPolicies: c.policies(t).length,
       totalEndpoints: eps.length,
       networks: networks.map((n) => this.networkOper(t, n.value.networkName)),
       endpointGroups: groups.map((g) => this.groupOper(g.value)),

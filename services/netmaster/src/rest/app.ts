@@ -14,6 +14,8 @@ import { registerEndpointRoutes } from './routes/endpoint';
 import { endpointGroupCollection } from './routes/endpoint-group';
 import { globalCollection } from './routes/global';
 import { networkCollection } from './routes/network';
+import { policyCollection } from './routes/policy';
+import { ruleCollection } from './routes/rule';
 import { tenantCollection } from './routes/tenant';
 import { registerVersionRoutes } from './routes/version';
 
@@ -57,7 +59,15 @@ export function buildRestApp(opts: RestAppOptions): FastifyInstance {
   });
   app.setNotFoundHandler((req, reply) => sendError(req, reply, { status: 404, code: 'NOT_FOUND', message: `404 page not found: no route ${req.method} ${req.url}` }, true));
 
-  for (const c of [tenantCollection(services), networkCollection(services), endpointGroupCollection(services), globalCollection(services)]) {
+  const collections = [
+    tenantCollection(services),
+    networkCollection(services),
+    endpointGroupCollection(services),
+    policyCollection(services),
+    ruleCollection(services),
+    globalCollection(services),
+  ];
+  for (const c of collections) {
     registerCollection(app, c, gate, log);
   }
   registerEndpointRoutes(app, services, gate, log);

@@ -1,0 +1,259 @@
+/**
+ * `netctl policy`: create, rm|delete, inspect, ls|list, and the policy's rules:
+ * rule-add, rule-rm, rule-ls.
+ */
+import { isModelError, MAX_PORT, MAX_RULE_PRIORITY, MIN_RULE_PRIORITY, validateRule } from '@contiv/model';
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { UsageError } from '../errors';
+import { renderTable } from '../output/table';
+import type { JsonObject } from '../rest/json';
+import { int, omitEmpty, str } from '../rest/json';
+import { inspectPath, listPath, objectKey, objectPath } from '../rest/paths';
+import { checkProtocol, checkRuleIp, parseIntFlag } from '../validate';
+import type { CommandContext, ListFlags } from './context';
+import {
+  addExamples,
+  allOption,
+  filterByTenant,
+  guard,
+  jsonOption,
+  objectList,
+  printJson,
+  printList,
+  quietOption,
+  requireTenant,
+  tenantOption,
+} from './context';
+
+interface RuleFlags {
+  tenant: string;
+  priority: number;
+  direction: 'in' | 'out';
+  fromGroup?: string;
+  toGroup?: string;
+  fromNetwork?: string;
+  toNetwork?: string;
+  fromIpAddress?: string;
+  toIpAddress?: string;
+  protocol?: string;
+  port?: number;
+  action: 'allow' | 'deny';
+}
+
+type MatchFlag = 'fromGroup' | 'toGroup' | 'fromNetwork' | 'toNetwork' | 'fromIpAddress' | 'toIpAddress';
+const FLAG_NAMES: Record<MatchFlag, string> = {
+  fromGroup: '--from-group',
+  toGroup: '--to-group',
+  fromNetwork: '--from-network',
+  toNetwork: '--to-network',
+  fromIpAddress: '--from-ip-address',
+  toIpAddress: '--to-ip-address',
+};
+
+/** Contiv's client checks: which match flags go with which direction, and which exclude each other. */
+function checkRuleFlags(f: RuleFlags): void {
+  const given = (k: MatchFlag): boolean => f[k] !== undefined && f[k] !== '';
+  const show = (k: MatchFlag): string => `${FLAG_NAMES[k]} ${f[k] ?? ''}`;
+  const wrong: MatchFlag[] = f.direction === 'in' ? ['toGroup', 'toNetwork', 'toIpAddress'] : ['fromGroup', 'fromNetwork', 'fromIpAddress'];
+  const bad = wrong.find(given);
+  if (bad) {
+    const [side, dir, other] = f.direction === 'in' ? ['to', 'incoming', 'out'] : ['from', 'outgoing', 'in'];
+    throw new UsageError(`can not specify '${side}' parameters in ${dir} rule (${show(bad)}); use -d ${other} for those`);
+  }
+  const side = f.direction === 'in' ? 'from' : 'to';
+  const net: MatchFlag = `${side}Network`;
+  for (const other of [`${side}Group`, `${side}IpAddress`] as const) {
+    if (given(net) && given(other)) throw new UsageError(`can not specify both ${FLAG_NAMES[net]} and ${FLAG_NAMES[other]}`);
+  }
+  if (given('fromIpAddress')) checkRuleIp(FLAG_NAMES.fromIpAddress, f.fromIpAddress ?? '');
+  if (given('toIpAddress')) checkRuleIp(FLAG_NAMES.toIpAddress, f.toIpAddress ?? '');
+  if (f.protocol !== undefined) checkProtocol(f.protocol);
+}
+
+/** Rules sorted as Contiv listed them: by priority, then (our addition) by id. */
+function byPriority(a: JsonObject, b: JsonObject): number {
+  return int(a, 'priority') - int(b, 'priority') || str(a, 'ruleId').localeCompare(str(b, 'ruleId'), undefined, { numeric: true });
+}
+
+function renderRules(rules: JsonObject[]): string {
+  const incoming = rules.filter((r) => str(r, 'direction') === 'in');
+  const outgoing = rules.filter((r) => str(r, 'direction') === 'out');
+  const tail = (r: JsonObject): string[] => [str(r, 'protocol'), String(int(r, 'port')), str(r, 'action')];
+  return [
+    'Incoming Rules:\n',
+    renderTable(
+      ['Rule', 'Priority', 'From EndpointGroup', 'From Network', 'From IpAddress', 'To IpAddress', 'Protocol', 'Port', 'Action'],
+      incoming.map((r) => [str(r, 'ruleId'), String(int(r, 'priority')), str(r, 'fromEndpointGroup'), str(r, 'fromNetwork'), str(r, 'fromIpAddress'), str(r, 'toIpAddress'), ...tail(r)]),
+    ),
+    'Outgoing Rules:\n',
+    renderTable(
+      ['Rule', 'Priority', 'To EndpointGroup', 'To Network', 'To IpAddress', 'Protocol', 'Port', 'Action'],
+      outgoing.map((r) => [str(r, 'ruleId'), String(int(r, 'priority')), str(r, 'toEndpointGroup'), str(r, 'toNetwork'), str(r, 'toIpAddress'), ...tail(r)]),
+    ),
+  ].join('');
+}
+
+export function registerPolicyCommand(program: Command, ctx: CommandContext): void {
+  const policy = program.command('policy').description('Policy manipulation tools');
+  addExamples(policy, [
+    'netctl policy create prod-web',
+    'netctl policy rule-add -d in -l tcp -P 80 -j allow prod-web 1',
+    'netctl policy rule-ls prod-web',
+    'netctl group create -p prod-web contiv-net web',
+  ]);
+
+  const create = policy
+    .command('create')
+    .description('Create a policy (a set of rules that endpoint groups apply with group create -p)')
+    .argument('<policy>', 'name of the new policy')
+    .addOption(tenantOption())
+    .action((name: string, flags: { tenant: string }, cmd: Command) =>
+      guard(cmd, async () => {
+        const client = ctx.client(cmd);
+        const body = { policyName: name, tenantName: flags.tenant, 'link-sets': {}, links: { Tenant: {} } };
+        await client.post(objectPath('policys', objectKey(flags.tenant, name)), body);
+        ctx.io.out(`Creating policy ${flags.tenant}:${name}\n`);
+      }),
+    );
+  addExamples(create, ['netctl policy create prod-web', 'netctl policy create -t blue prod-web']);
+
+  const rm = policy
+    .command('rm')
+    .alias('delete')
+    .description('Delete a policy and its rules (refused while an endpoint group uses it)')
+    .argument('<policy>', 'name of the policy')
+    .addOption(tenantOption())
+    .action((name: string, flags: { tenant: string }, cmd: Command) =>
+      guard(cmd, async () => {
+        const client = ctx.client(cmd);
+        ctx.io.out(`Deleting policy ${flags.tenant}:${name}\n`);
+        await client.delete(objectPath('policys', objectKey(flags.tenant, name)));
+      }),
+    );
+  addExamples(rm, ['netctl policy rm prod-web', 'netctl policy delete -t blue prod-web']);
+
+  const inspect = policy
+    .command('inspect')
+    .description('Show a policy\'s configuration (groups and rules linked) and state (endpoints of its groups) as JSON')
+    .argument('<policy>', 'name of the policy')
+    .addOption(tenantOption())
+    .action((name: string, flags: { tenant: string }, cmd: Command) =>
+      guard(cmd, async () => {
+        printJson(ctx, await ctx.client(cmd).get(inspectPath('policys', objectKey(flags.tenant, name))));
+      }),
+    );
+  addExamples(inspect, ['netctl policy inspect prod-web']);
+
+  const ls = policy
+    .command('ls')
+    .alias('list')
+    .description('List policies of a tenant (columns: Tenant Policy)')
+    .addOption(tenantOption())
+    .addOption(allOption())
+    .addOption(jsonOption())
+    .addOption(quietOption())
+    .action((flags: ListFlags, cmd: Command) =>
+      guard(cmd, async () => {
+        const client = ctx.client(cmd);
+        await requireTenant(client, flags.tenant);
+        const items = filterByTenant(objectList(await client.get(listPath('policys')), 'policies'), flags, 'policyName');
+        printList(ctx, items, flags, { headers: ['Tenant', 'Policy'], nameField: 'policyName', row: (o) => [str(o, 'tenantName'), str(o, 'policyName')] });
+      }),
+    );
+  addExamples(ls, ['netctl policy ls', 'netctl policy ls -a -q']);
+
+  const ruleAdd = policy
+    .command('rule-add')
+    .description('Add a rule to a policy; prints nothing on success, as Contiv. A rule id cannot be reused with other parameters (rule-rm it first)')
+    .argument('<policy>', 'name of the policy')
+    .argument('<ruleid>', 'id of the rule, unique within the policy')
+    .addOption(tenantOption())
+    .addOption(
+      new Option('-p, --priority <n>', `priority, ${MIN_RULE_PRIORITY}-${MAX_RULE_PRIORITY}; the higher wins`)
+        .argParser(parseIntFlag(MIN_RULE_PRIORITY, MAX_RULE_PRIORITY))
+        .default(1),
+    )
+    .addOption(new Option('-d, --direction <dir>', 'direction of the traffic matched: in (into the groups using the policy) or out').choices(['in', 'out']).default('in'))
+    .addOption(new Option('-g, --from-group <group>', 'match traffic from this endpoint group (in only)'))
+    .addOption(new Option('-e, --to-group <group>', 'match traffic to this endpoint group (out only)'))
+    .addOption(new Option('-n, --from-network <network>', 'match traffic from this network (in only)'))
+    .addOption(new Option('-o, --to-network <network>', 'match traffic to this network (out only)'))
+    .addOption(new Option('-i, --from-ip-address <ip>', 'match traffic from this address: A.B.C.D, A.B.C.D/N or A.B.C.D-E (in only)'))
+    .addOption(new Option('-s, --to-ip-address <ip>', 'match traffic to this address: A.B.C.D, A.B.C.D/N or A.B.C.D-E (out only)'))
+    .addOption(new Option('-l, --protocol <protocol>', 'tcp, udp, icmp or an IP protocol number (default: any)'))
+    .addOption(new Option('-P, --port <port>', 'TCP/UDP destination port (needs -l tcp or udp; default: any)').argParser(parseIntFlag(0, MAX_PORT)))
+    .addOption(new Option('-j, --action <action>', 'what to do with matching traffic').choices(['allow', 'deny']).default('allow'))
+    .action((name: string, ruleId: string, flags: RuleFlags, cmd: Command) =>
+      guard(cmd, async () => {
+        checkRuleFlags(flags);
+        // Field order and empty link members as Contiv's Go client sent them.
+        const fields = omitEmpty({
+          action: flags.action,
+          direction: flags.direction,
+          fromEndpointGroup: flags.fromGroup,
+          fromIpAddress: flags.fromIpAddress,
+          fromNetwork: flags.fromNetwork,
+          policyName: name,
+          port: flags.port,
+          priority: flags.priority,
+          protocol: flags.protocol,
+          ruleId,
+          tenantName: flags.tenant,
+          toEndpointGroup: flags.toGroup,
+          toIpAddress: flags.toIpAddress,
+          toNetwork: flags.toNetwork,
+        });
+        // The model's own checks (names, port without tcp/udp, ...), so nothing bad is sent.
+        try {
+          validateRule(fields);
+        } catch (err) {
+          if (isModelError(err, 'MODEL_INVALID')) throw new UsageError(err.message);
+          throw err;
+        }
+        const client = ctx.client(cmd);
+        await client.post(objectPath('rules', objectKey(flags.tenant, name, ruleId)), { ...fields, 'link-sets': {}, links: { MatchEndpointGroup: {} } });
+      }),
+    );
+  addExamples(ruleAdd, [
+    'netctl policy rule-add -d in -l tcp -j deny prod-web 1',
+    'netctl policy rule-add -d in -l tcp -P 80 -p 10 -j allow prod-web 2',
+    'netctl policy rule-add -d in -g db -l tcp -P 5432 -p 10 prod-web 3',
+    'netctl policy rule-add -t blue -d out -l udp -P 53 -s 10.2.0.0/16 -j allow prod-web 4',
+  ]);
+
+  const ruleRm = policy
+    .command('rule-rm')
+    .description('Delete a rule from a policy; prints nothing on success, as Contiv')
+    .argument('<policy>', 'name of the policy')
+    .argument('<ruleid>', 'id of the rule')
+    .addOption(tenantOption())
+    .action((name: string, ruleId: string, flags: { tenant: string }, cmd: Command) =>
+      guard(cmd, async () => {
+        await ctx.client(cmd).delete(objectPath('rules', objectKey(flags.tenant, name, ruleId)));
+      }),
+    );
+  addExamples(ruleRm, ['netctl policy rule-rm prod-web 1']);
+
+  const ruleLs = policy
+    .command('rule-ls')
+    .description('List the rules of a policy by priority, incoming and outgoing in two tables')
+    .argument('<policy>', 'name of the policy')
+    .addOption(tenantOption())
+    .addOption(jsonOption())
+    .addOption(quietOption())
+    .action((name: string, flags: { tenant: string; json?: boolean; quiet?: boolean }, cmd: Command) =>
+      guard(cmd, async () => {
+        const client = ctx.client(cmd);
+        // Reading the policy first turns a typo into "policy ... not found" instead of an empty list.
+        await client.get(objectPath('policys', objectKey(flags.tenant, name)));
+        const rules = objectList(await client.get(listPath('rules')), 'rules')
+          .filter((r) => str(r, 'tenantName') === flags.tenant && str(r, 'policyName') === name)
+          .sort(byPriority);
+        if (flags.json) printJson(ctx, rules);
+        else if (flags.quiet) ctx.io.out(rules.map((r) => `${str(r, 'ruleId')}\n`).join(''));
+        else ctx.io.out(renderRules(rules));
+      }),
+    );
+  addExamples(ruleLs, ['netctl policy rule-ls prod-web', 'netctl policy rule-ls -t blue -j prod-web']);
+}
