@@ -26,6 +26,9 @@ void describe('options', () => {
     assert.equal(c.debug, true);
     assert.equal(c.logDir, '/tmp/x');
     assert.equal(load(['--listen-url', '127.0.0.1:0']).advertiseAddress, '127.0.0.1:0');
+    // The v2plugin's default control_url ":9999": this host's address on that port.
+    assert.match(load([], { control_url: ':9999' }).advertiseAddress, /^[^:]+:9999$/);
+    assert.throws(() => load(['--control-url', 'nope']), /--control-url "nope" is not \[host\]:port/);
   });
 
   void it('reports every problem at once', () => {

@@ -43,8 +43,8 @@ export interface NetmasterConfig {
 export const USAGE = `Usage: netmaster [options]
   --cluster-store URL   etcd://host:2379[,host2:2379] or consul://host:8500 (env cluster_store, default ${DEFAULT_CLUSTER_STORE})
   --listen-url ADDR     [host]:port for REST and gRPC  (env listen_url, default ${DEFAULT_LISTEN_URL})
-  --control-url ADDR    host:port agents and other netmasters use to reach this one
-                        (env control_url, default: this host's address and the listen port)
+  --control-url ADDR    [host]:port agents and other netmasters use to reach this one; without
+                        a host, this host's address (env control_url, default: the listen port)
   --plugin-mode MODE    docker | swarm-mode             (env plugin_mode, default ${DEFAULT_PLUGIN_MODE})
   --debug               debug logs                      (env dbg_flag=-debug)
   --log-dir DIR         log directory                   (env CONTIV_LOG_DIR, default ${DEFAULT_LOG_DIR})
@@ -140,7 +140,9 @@ export function loadConfig(argv: readonly string[], env: Env): NetmasterConfig |
   let advertiseAddress = '';
   if (o.controlUrl) {
     const c = parseListenUrl(o.controlUrl);
-    if (!c || !c.host || c.host === '0.0.0.0') problems.push(`--control-url ${JSON.stringify(o.controlUrl)} is not host:port`);
+    if (!c) problems.push(`--control-url ${JSON.stringify(o.controlUrl)} is not [host]:port`);
+    // ":9999" (the v2plugin's default) is this host's address on that port, as in Contiv.
+    else if (!c.host || c.host === '0.0.0.0' || c.host === '::') advertiseAddress = `${defaultAdvertiseHost()}:${c.port}`;
     else advertiseAddress = `${c.host}:${c.port}`;
   } else if (listen) {
     const host = listen.host && listen.host !== '0.0.0.0' && listen.host !== '::' ? listen.host : defaultAdvertiseHost();
