@@ -9,6 +9,8 @@
 #   make demo-cluster-down  remove that cluster (logs stay)
 #   make test       deps + build + lint, then unit, integration and e2e tests
 #   make bench      deps + build, then the benchmarks (figures only)
+#   make plugin     deps + build, then the v2plugin bundle and `docker plugin create`
+#                   on DOCKER_HOST's engine (deploy/v2plugin/build.sh; PLUGIN_NAME=...)
 #
 # Targets run in the order written (a prerequisite list is a sequence here).
 .NOTPARALLEL:
@@ -23,10 +25,10 @@ BUILD_LOCK := flock /tmp/contiv-build.lock
 BINS := services/netmaster/lib/main.js services/netplugin/lib/main.js \
         services/driver-shim/lib/main.js services/netctl/lib/main.js
 
-.PHONY: deps build lint demo demo-down demo-cluster demo-cluster-down test bench clean help
+.PHONY: deps build lint demo demo-down demo-cluster demo-cluster-down test bench plugin clean help
 
 help:
-	@sed -n '3,11p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	$(ROOT)/deploy/host/install-deps.sh
@@ -60,6 +62,9 @@ test: deps build lint
 
 bench: deps build
 	cd $(ROOT) && node test/lib/bench/main.js
+
+plugin: deps build
+	$(ROOT)/deploy/v2plugin/build.sh
 
 clean:
 	cd $(ROOT) && $(BUILD_LOCK) $(PNPM) exec tsc -b --clean

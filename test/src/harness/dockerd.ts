@@ -3,7 +3,10 @@
  * found to work: `nsenter --net` (not `ip netns exec`, which hides the cgroup
  * tree) plus `unshare --mount --uts` with a private /run, so the hard-coded
  * legacy plugin directory /run/docker/plugins is this host's own directory and
- * /run/openvswitch is this host's OVS.
+ * /run/openvswitch is this host's OVS. A managed plugin (the Contiv v2plugin)
+ * lives in that mount namespace too: it finds the engine on the default
+ * /var/run/docker.sock (the engine also listens there, inside the private /run)
+ * and logs to a /var/log/contiv of this engine's own.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -42,6 +45,8 @@ export interface Dockerd {
   readonly host: string;
   /** Directory the engine sees as /run/docker/plugins: legacy plugin sockets go here. */
   readonly pluginsDir: string;
+  /** Directory the engine's mount namespace sees as /var/log/contiv (managed plugins mounting /var/log write here). */
+  readonly contivLogDir: string;
   readonly logFile: string;
   readonly cgroupParent: string;
   pid(): number;
@@ -61,8 +66,10 @@ export async function startDockerd(opts: DockerdOptions): Promise<Dockerd> {
     etc: path.join(d, 'etc'),
     cg: path.join(d, 'cg'),
     ovsEtc: path.join(d, 'ovs-etc'),
+    contivLog: path.join(d, 'var-log-contiv'),
   };
-  for (const p of [...Object.values(dirs), '/etc/docker', '/etc/openvswitch']) fs.mkdirSync(p, { recursive: true });
+  // The last three are mount points on the real root.
+  for (const p of [...Object.values(dirs), '/etc/docker', '/etc/openvswitch', '/var/log/contiv']) fs.mkdirSync(p, { recursive: true });
   const config = path.join(d, 'daemon.json');
   if (!fs.existsSync(config)) fs.writeFileSync(config, '{}\n');
   const socket = path.join(d, 'docker.sock');
@@ -76,6 +83,8 @@ export async function startDockerd(opts: DockerdOptions): Promise<Dockerd> {
     '--exec-root', dirs.exec,
     '--pidfile', path.join(d, 'docker.pid'),
     '-H', host,
+    // The default socket path, for managed plugins; /run is this engine's own tmpfs.
+    '-H', 'unix:///run/docker.sock',
     '--cgroup-parent', `/${cgroupParent}`,
     ...(opts.clusterStore ? [`--cluster-store=${opts.clusterStore}`] : []),
     ...(opts.clusterAdvertise ? [`--cluster-advertise=${opts.clusterAdvertise}`] : []),
@@ -96,6 +105,7 @@ export async function startDockerd(opts: DockerdOptions): Promise<Dockerd> {
     ...(opts.ovsDir ? [`mount --bind ${q(opts.ovsDir)} /run/openvswitch`] : []),
     `mount --bind ${q(dirs.ovsEtc)} /etc/openvswitch`,
     `mount --bind ${q(dirs.etc)} /etc/docker`,
+    `mount --bind ${q(dirs.contivLog)} /var/log/contiv`,
     `exec ${DOCKERD_BIN} ${dockerdArgs.map(q).join(' ')}`,
   ].join('\n');
 
@@ -143,6 +153,7 @@ export async function startDockerd(opts: DockerdOptions): Promise<Dockerd> {
     socket,
     host,
     pluginsDir: dirs.plugins,
+    contivLogDir: dirs.contivLog,
     logFile,
     cgroupParent,
     pid: () => daemon.pid,
