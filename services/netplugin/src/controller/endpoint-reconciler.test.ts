@@ -106,3 +106,38 @@ void test('restart reconcile: addresses and veths a stopped agent left to the ba
   await cache.stop();
   await store.close();
 });
+
+void test('restart reconcile in swarm: addresses are for the swarm manager to free', async () => {
+  const store = new MemoryStore();
+  await putNetwork(store, networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24', pktTag: 9 }));
+  const cache = new StateCache(store, noopLogger);
+  cache.start();
+  await cache.waitSynced(2_000);
+  const vs = new FakeVswitch();
+  const links = new FakeLinks();
+  const control = new FakeControl();
+  const engine = new FakeEngine();
+  engine.infoReply = { Name: 'w1', Swarm: { LocalNodeState: 'active' } };
+  const teardown = new TeardownQueue({ control, log: noopLogger });
+  const endpoints = new EndpointManager({ vswitch: vs, links, control, teardown, bridge: 'contivbr', disableTxOffload: true, hostName: 'h1', vtepIp: '', uplinkMtu: () => Promise.resolve(1500), log: noopLogger });
+  const alloc = async (ip: string, owner: string): Promise<void> => {
+    await store.put(ipAllocKey('default', 'contiv-net', ip), ipAllocationCodec.encode({ owner, host: 'h1', allocatedAt: new Date().toISOString() }));
+  };
+  // .10: a task's address whose endpoint is gone while the manager has not released it yet -> kept.
+  await alloc('100.1.1.10', id('a'));
+  // .11: the allocator's (a VIP) from an earlier run of this agent -> kept. .12: pending from an earlier run -> freed.
+  await alloc('100.1.1.11', 'pending:h1:swarm.4c1d');
+  await alloc('100.1.1.12', 'pending:h1:0123456789ab.x');
+  // A record whose container is gone: deleted without its address.
+  await store.put(endpointKey(id('3')), endpointStateCodec.encode(record(id('3'))));
+
+  const report = await reconcileEndpoints({
+    store, engine, vswitch: vs, links, endpoints, control, teardown, issuedHere: (rid) => rid.startsWith('swarm.'),
+    cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger,
+  });
+  assert.deepEqual(report.releasedAddresses, ['default/contiv-net/100.1.1.12']);
+  assert.deepEqual(report.deletedRecords, [id('3')]);
+  assert.deepEqual(control.calls.find((c) => c.method === 'DeleteEndpoint')?.req, { endpointId: id('3'), releaseAddress: false });
+  await cache.stop();
+  await store.close();
+});

@@ -18,7 +18,10 @@
  *    of the agent and on no port: freed at netmaster.
  *
  * Endpoints and addresses being created or deleted right now, or created by
- * this process, are never touched.
+ * this process, are never touched. On an engine in swarm, addresses belong to
+ * the swarm manager's allocator, which releases them itself (ipam/swarm-
+ * addresses.ts): records are deleted without their address, and addresses
+ * whose endpoint is gone are left for the manager's release.
  */
 import { endpointPrefix, endpointStateCodec, ipamPrefix, ipAllocationCodec, type EndpointState } from '@contiv/model';
 import { isRpcError } from '@contiv/rpc';
@@ -26,6 +29,7 @@ import type { Logger } from '@contiv/runtime';
 import type { Store } from '@contiv/store';
 import type { ControlApi } from '../control/control-api';
 import type { DockerEngineClient } from '../docker/engine-client';
+import { classifyEngine } from '../docker/engine-kind';
 import type { EndpointManager } from '../endpoint/endpoint-manager';
 import { addressKey, type NetworkAddress, type TeardownQueue } from '../endpoint/teardown-queue';
 import type { LinkOps } from '../endpoint/link-ops';
@@ -37,7 +41,7 @@ import type { VswitchPorts } from '../ovs/vswitch';
 
 export interface EndpointReconcilerOptions {
   readonly store: Pick<Store, 'list'>;
-  readonly engine: Pick<DockerEngineClient, 'listNetworks' | 'inspectNetwork'>;
+  readonly engine: Pick<DockerEngineClient, 'listNetworks' | 'inspectNetwork' | 'info'>;
   readonly vswitch: VswitchPorts;
   readonly links: Pick<LinkOps, 'linkExists' | 'listLinks' | 'deleteLink'>;
   readonly endpoints: Pick<EndpointManager, 'inFlight' | 'createdHere' | 'removeLocal' | 'deletingVeth'>;
@@ -77,6 +81,7 @@ export async function reconcileEndpoints(o: EndpointReconcilerOptions): Promise<
       o.log.warn('Ignoring an invalid endpoint record', { key: e.key, err: errorMessage(err) });
     }
   }
+  const swarm = classifyEngine(await o.engine.info(), o.hostName).flavor === 'swarm';
   const inDocker = new Set<string>();
   for (const n of await o.engine.listNetworks({ driver: o.driverName })) {
     const full = await o.engine.inspectNetwork(n.Id);
@@ -125,13 +130,13 @@ export async function reconcileEndpoints(o: EndpointReconcilerOptions): Promise<
       }
       continue;
     }
-    await o.control.DeleteEndpoint({ endpointId: id, releaseAddress: true });
+    await o.control.DeleteEndpoint({ endpointId: id, releaseAddress: !swarm });
     report.deletedRecords.push(id);
     o.log.info('Deleted an endpoint record of a container that is gone', { endpointId: id.slice(0, 12), ip: ep.ipAddress });
   }
   const live = [...records.keys()].filter((id) => !report.deletedRecords.includes(id));
   await removeStrayVeths(o, [...live, ...inDocker, ...o.endpoints.inFlight, ...o.endpoints.createdHere], report.removedVeths);
-  await releaseUnheld(o, { anyHost, inDocker, withPort, onPorts, deletedRecords: new Set(report.deletedRecords), busy }, report.releasedAddresses);
+  await releaseUnheld(o, { anyHost, inDocker, withPort, onPorts, deletedRecords: new Set(report.deletedRecords), busy, swarm }, report.releasedAddresses);
   return report;
 }
 
@@ -159,6 +164,8 @@ interface Held {
   /** Freed with their record just now. */
   readonly deletedRecords: ReadonlySet<string>;
   readonly busy: (id: string) => boolean;
+  /** The engine is in swarm: an address an endpoint took over stays until the swarm manager releases it. */
+  readonly swarm: boolean;
 }
 
 /** Frees the addresses of this host that nothing holds (see the header). */
@@ -183,7 +190,7 @@ async function releaseUnheld(o: EndpointReconcilerOptions, held: Held, released:
     if (owner.startsWith('pending:')) {
       // Asked for by this run (Docker may be about to create its endpoint), or by another host: leave it.
       if (!owner.startsWith(pendingPrefix) || o.issuedHere(owner.slice(pendingPrefix.length))) continue;
-    } else if (held.anyHost.has(owner) || held.inDocker.has(owner) || held.withPort.has(owner) || held.deletedRecords.has(owner) || held.busy(owner)) {
+    } else if (held.swarm || held.anyHost.has(owner) || held.inDocker.has(owner) || held.withPort.has(owner) || held.deletedRecords.has(owner) || held.busy(owner)) {
       continue;
     }
     try {

@@ -101,9 +101,9 @@ export class DockerEngineClient {
   }
 
   /** GET /networks/{id}; undefined if the engine does not know it. */
-  async inspectNetwork(idOrName: string): Promise<DockerNetwork | undefined> {
+  async inspectNetwork(idOrName: string, timeoutMs?: number): Promise<DockerNetwork | undefined> {
     try {
-      return await this.request<DockerNetwork>('GET', `/networks/${encodeURIComponent(idOrName)}`, 'network inspect');
+      return await this.request<DockerNetwork>('GET', `/networks/${encodeURIComponent(idOrName)}`, 'network inspect', undefined, timeoutMs);
     } catch (err) {
       if (err instanceof DockerApiError && err.status === 404) return undefined;
       throw err;

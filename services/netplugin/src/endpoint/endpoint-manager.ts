@@ -48,6 +48,8 @@ export interface CreateEndpointInput {
   readonly address: string;
   /** Docker's Interface.MacAddress ("" when it has none). */
   readonly macAddress: string;
+  /** `swarm`: the address is the swarm manager's allocation (marked on the port, see ovs/endpoint-ports.ts). */
+  readonly addressLease?: 'swarm';
   readonly requestId?: string;
 }
 
@@ -193,6 +195,7 @@ export class EndpointManager {
               dockerNetworkId: target.dockerNetworkId,
               mac,
               ip,
+              ...(input.addressLease ? { addressLease: input.addressLease } : {}),
             }),
           ),
         ]);

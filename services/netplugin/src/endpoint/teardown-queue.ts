@@ -103,6 +103,12 @@ export class TeardownQueue {
     this.run(this.add({ kind: 'address', address, requestId }));
   }
 
+  /** Whether a record delete not sent yet would take this address along if it were released now. */
+  awaitsRelease(address: NetworkAddress): boolean {
+    const waiting = this.awaitingRelease.get(addressKey(address));
+    return waiting !== undefined && !waiting.sent;
+  }
+
   /** Whether netmaster work for this endpoint is outstanding (the reconciler leaves it alone). */
   hasEndpoint(endpointId: string): boolean {
     return [...this.entries].some((e) => e.job.kind === 'endpoint' && e.job.endpointId === endpointId);

@@ -3,6 +3,7 @@
  * (or groups); addresses come from netmaster (Control.AllocateAddress), except
  * the gateway, which Docker asks for at network creation and which the agent
  * answers itself: the network's own gateway is reserved by netmaster already.
+ * On an engine in swarm, addresses are the swarm manager's (swarm-addresses.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { cidrsOverlap, formatIPv4, isIPv4, parseCidr, parseIPv4, parseSubnet, type Cidr } from '@contiv/model';
@@ -15,21 +16,24 @@ import { DEFAULT_TENANT, OPT_CONTIV_TAG, OPT_GROUP, OPT_NETWORK, OPT_TENANT, typ
 import { GLOBAL_ADDRESS_SPACE, LOCAL_ADDRESS_SPACE, type DockerNetworks } from '../network/docker-networks';
 import type { StateCache } from '../network/state-cache';
 import { formatPoolId, parsePoolId, type PoolRef } from './pool-id';
+import { isSwarmRequestId, SWARM_ALLOCATOR_OPTION, SwarmAddresses, swarmRequestId } from './swarm-addresses';
 
 export const GATEWAY_REQUEST_TYPE = 'com.docker.network.gateway';
 
 export interface IpamServiceOptions {
   readonly cache: StateCache;
-  readonly networks: Pick<DockerNetworks, 'resolvePool' | 'lookupPool' | 'pendingPools'>;
+  readonly networks: Pick<DockerNetworks, 'resolvePool' | 'lookupPool' | 'pendingPools' | 'isSwarm' | 'swarmNetworkWithPool'>;
   readonly control: ControlApi;
   /** Docker's ReleaseAddress is answered at once; netmaster frees the address from here. */
-  readonly teardown: Pick<TeardownQueue, 'releaseAddress'>;
+  readonly teardown: Pick<TeardownQueue, 'releaseAddress' | 'awaitsRelease'>;
   readonly hostName: string;
   readonly log: Logger;
   /** How long RequestAddress on a Docker-first pool waits for its registration. */
   readonly registrationWaitMs?: number;
   /** How long RequestPool waits for a first listing of networks (for the overlap check). */
   readonly stateWaitMs?: number;
+  /** How often a deferred swarm release looks at the endpoint still holding its address. */
+  readonly swarmPollMs?: number;
 }
 
 function invalid(message: string): AgentError {
@@ -54,12 +58,25 @@ export class IpamService {
    * run of the agent (the startup reconcile frees those).
    */
   readonly incarnation = randomBytes(6).toString('hex');
+  /** Uses and releases of swarm's addresses on this node. */
+  readonly swarm: SwarmAddresses;
 
-  constructor(private readonly o: IpamServiceOptions) {}
+  constructor(private readonly o: IpamServiceOptions) {
+    this.swarm = new SwarmAddresses({ cache: o.cache, teardown: o.teardown, log: o.log, ...(o.swarmPollMs ? { pollMs: o.swarmPollMs } : {}) });
+  }
 
-  /** Whether an AllocateAddress request id came from this process. */
+  /**
+   * Whether a pending address of this host must be left alone by the startup
+   * reconcile: asked for by this process (Docker may be about to create its
+   * endpoint), or by swarm's allocator (a task, VIP or load-balancer address
+   * that only the allocator's ReleaseAddress ends).
+   */
   issuedHere(requestId: string): boolean {
-    return requestId.startsWith(`${this.incarnation}.`);
+    return requestId.startsWith(`${this.incarnation}.`) || isSwarmRequestId(requestId);
+  }
+
+  stop(): void {
+    this.swarm.stop();
   }
 
   getCapabilities(): msg.IpamCapabilities {
@@ -86,6 +103,21 @@ export class IpamService {
     if (req.address && !isIPv4(req.address)) throw invalid(`invalid address "${req.address}"`);
     if (req.options['RequestAddressType'] === GATEWAY_REQUEST_TYPE) return { address: `${this.gatewayFor(ref, pool, req.address)}/${pool.prefixLength}`, data: {} };
     const target = await this.bindingOf(ref);
+    const swarm = await this.o.networks.isSwarm();
+    const fromAllocator = swarm && req.options[SWARM_ALLOCATOR_OPTION] !== undefined;
+    if (swarm) {
+      const a = { tenantName: target.tenantName, networkName: target.networkName, ip: req.address };
+      if (fromAllocator && req.address && (this.swarm.cancelRelease(a) || (await this.swarm.heldForSwarm(a)))) {
+        // The allocator restoring what it holds (new leader, manager restart): the same address, nothing new.
+        this.o.log.debug('Swarm allocator asked again for an address it holds', { network: `${a.tenantName}:${a.networkName}`, address: a.ip, requestId });
+        return { address: `${a.ip}/${pool.prefixLength}`, data: {} };
+      }
+      if (!fromAllocator && req.address && (await this.swarm.claim(a))) {
+        // The engine of the task's node, repeating the manager's allocation: the same address, nothing allocated.
+        this.o.log.debug('Engine uses an address swarm allocated', { network: `${a.tenantName}:${a.networkName}`, address: a.ip, requestId });
+        return { address: `${a.ip}/${pool.prefixLength}`, data: {} };
+      }
+    }
     const res = await this.o.control.AllocateAddress(
       {
         tenantName: target.tenantName,
@@ -93,11 +125,11 @@ export class IpamService {
         groupName: target.groupName,
         preferredAddress: req.address,
         host: this.o.hostName,
-        requestId: `${this.incarnation}.${randomUUID()}`,
+        requestId: fromAllocator ? swarmRequestId() : `${this.incarnation}.${randomUUID()}`,
       },
       requestId,
     );
-    this.o.log.debug('Allocated an address', { tenant: target.tenantName, network: target.networkName, group: target.groupName, address: res.address, requestId });
+    this.o.log.debug('Allocated an address', { tenant: target.tenantName, network: target.networkName, group: target.groupName, address: res.address, swarm: fromAllocator, requestId });
     return { address: `${res.address}/${res.prefixLength || pool.prefixLength}`, data: {} };
   }
 
@@ -118,8 +150,14 @@ export class IpamService {
     const state = this.o.cache.network(target.tenantName, target.networkName);
     if (state && state.gateway === req.address) return; // the gateway was never allocated to Docker
     if (!isIPv4(req.address)) throw invalid(`invalid address "${req.address}"`);
+    const address = { tenantName: target.tenantName, networkName: target.networkName, ip: req.address };
+    if (await this.o.networks.isSwarm()) {
+      const done = await this.swarm.release(address, requestId);
+      this.o.log.debug('Swarm address released', { network: `${address.tenantName}:${address.networkName}`, address: address.ip, done, requestId });
+      return;
+    }
     // Docker waits for nothing of this: the address stays held until netmaster frees it, so no one else gets it early.
-    this.o.teardown.releaseAddress({ tenantName: target.tenantName, networkName: target.networkName, ip: req.address }, requestId);
+    this.o.teardown.releaseAddress(address, requestId);
   }
 
   // ------------------------------------------------------------ pools
@@ -164,6 +202,11 @@ export class IpamService {
     if (!(await this.o.cache.waitSynced(this.o.stateWaitMs ?? 5_000))) {
       throw new AgentError('AGENT_STORE_UNAVAILABLE', `cannot check --subnet ${pool.cidr} against the Contiv networks: the cluster store is not reachable`);
     }
+    const sub = subPool ? cidrOf(subPool, '--ip-range').cidr : '';
+    // A swarm worker (or a restarted manager) asking for the pool of a swarm network that exists: the same pool.
+    if ((await this.o.networks.isSwarm()) && this.o.networks.swarmNetworkWithPool(pool.cidr)) {
+      return { poolId: formatPoolId({ kind: 'docker', pool: pool.cidr, subPool: sub }), pool: pool.cidr, data: {} };
+    }
     for (const n of this.o.cache.allNetworks()) {
       if (n.tenantName !== DEFAULT_TENANT) continue;
       const other = parseSubnet(n.subnet);
@@ -175,7 +218,6 @@ export class IpamService {
       const other = parseCidr(p);
       if (other.ok && cidrsOverlap(pool, other.value)) throw invalid(`--subnet ${pool.cidr} overlaps ${p} of a Docker network being created right now`);
     }
-    const sub = subPool ? cidrOf(subPool, '--ip-range').cidr : '';
     return { poolId: formatPoolId({ kind: 'docker', pool: pool.cidr, subPool: sub }), pool: pool.cidr, data: {} };
   }
 

@@ -7,7 +7,13 @@ export type BindingOrigin =
   /** `-o contiv-tag=T`: bound to an existing network or group by its tag. */
   | 'tag'
   /** `docker network create --subnet`: registered as a Contiv network of its own. */
-  | 'docker';
+  | 'docker'
+  /**
+   * A swarm network: AllocateNetwork on the swarm manager registered or bound
+   * it, and only FreeNetwork (again on the manager) lets go of it; the
+   * workers' CreateNetwork/DeleteNetwork only learn and forget it.
+   */
+  | 'swarm';
 
 export interface Binding {
   readonly tenantName: string;
@@ -28,6 +34,29 @@ export const OPT_GROUP = 'group';
 export const OPT_ENCAP = 'encap';
 export const OPT_PKT_TAG = 'pkt-tag';
 export const OPT_CONTIV_TAG = 'contiv-tag';
+
+/**
+ * What AllocateNetwork adds to a swarm network's options. Swarm hands the
+ * reply to every worker as its CreateNetwork options, so a worker knows the
+ * Contiv network without asking anyone. Names unlike the legacy options
+ * (`tenant`, `network`): the legacy controller owns Docker networks with those.
+ */
+export const OPT_SWARM_TENANT = 'contiv.tenant';
+export const OPT_SWARM_NETWORK = 'contiv.network';
+export const OPT_SWARM_GROUP = 'contiv.group';
+
+/** Binding from the options AllocateNetwork added, if they are there. */
+export function bindingFromSwarmOptions(opts: Record<string, string> | null | undefined): Binding | undefined {
+  const tenant = opts?.[OPT_SWARM_TENANT];
+  const network = opts?.[OPT_SWARM_NETWORK];
+  if (!tenant || !network) return undefined;
+  return { tenantName: tenant, networkName: network, groupName: opts[OPT_SWARM_GROUP] ?? '', origin: 'swarm', pool: '' };
+}
+
+/** The options that name a binding for swarm workers (see bindingFromSwarmOptions). */
+export function swarmOptions(b: Pick<Binding, 'tenantName' | 'networkName' | 'groupName'>): Record<string, string> {
+  return { [OPT_SWARM_TENANT]: b.tenantName, [OPT_SWARM_NETWORK]: b.networkName, ...(b.groupName ? { [OPT_SWARM_GROUP]: b.groupName } : {}) };
+}
 
 /** Binding from the tenant/network/group options of a Docker network, if it has them. */
 export function bindingFromOptions(opts: Record<string, string> | null | undefined): Binding | undefined {

@@ -15,22 +15,37 @@
  * Resolution order for an id: memory (CreateNetwork options, registrations),
  * the network state (origin docker, dockerNetworkId), the docknet mapping key,
  * and finally the engine's own view of the network (its options).
+ *
+ * Swarm networks (docs/driver.md, "Swarm mode"): AllocateNetwork on the
+ * manager registers the network in Contiv, or maps it to the network or group
+ * its contiv-tag names, under docknet scope "cluster", and returns the options
+ * with the Contiv names added; every worker's CreateNetwork carries them, so
+ * it only remembers them. Only FreeNetwork, on the manager, lets go of the
+ * Contiv side: a worker's DeleteNetwork (its last task left) forgets, and
+ * the periodic reconcile never unregisters on an engine in swarm (a worker
+ * only lists the swarm networks it has tasks on).
  */
-import { dockerNetworkKey, dockerNetworkMappingCodec } from '@contiv/model';
+import { dockerNetworkKey, dockerNetworkMappingCodec, type DockerNetworkMapping } from '@contiv/model';
 import { isRpcError, type msg } from '@contiv/rpc';
 import type { Logger } from '@contiv/runtime';
 import type { Store } from '@contiv/store';
 import type { ControlApi } from '../control/control-api';
 import type { DockerEngineClient, DockerNetwork } from '../docker/engine-client';
+import { CLUSTER_DOCKNET_SCOPE } from '../docker/engine-kind';
 import type { EngineKindTracker } from '../docker/engine-kind-tracker';
 import { AgentError, errorMessage, isAgentError } from '../errors';
 import {
   bindingFromDockerNetwork,
   bindingFromOptions,
+  bindingFromSwarmOptions,
   canonicalSubnet,
   OPT_CONTIV_TAG,
   OPT_ENCAP,
+  OPT_SWARM_GROUP,
+  OPT_SWARM_NETWORK,
+  OPT_SWARM_TENANT,
   OPT_TENANT,
+  swarmOptions,
   type Binding,
 } from './binding';
 import type { StateCache } from './state-cache';
@@ -52,6 +67,8 @@ export interface DockerNetworksOptions {
   /** How long a registration may take (engine poll + netmaster). */
   readonly registerTimeoutMs?: number;
   readonly pollMs?: number;
+  /** How long AllocateNetwork asks the manager's engine for the network's name. */
+  readonly nameLookupMs?: number;
 }
 
 interface Pending {
@@ -74,7 +91,8 @@ export class DockerNetworks {
   private readonly pending = new Map<string, Pending>();
   /** Registrations that failed for good, by Docker network id, so waiters fail fast with the reason. */
   private readonly failed = new Map<string, { readonly error: AgentError; readonly pool: string }>();
-  private readonly unregisterRetry = new Set<string>();
+  /** Unregistrations to retry: Docker network id -> docknet scope (undefined: this engine's). */
+  private readonly unregisterRetry = new Map<string, string | undefined>();
   private changeWaiters: Array<() => void> = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private reconcileRunning: Promise<void> | undefined;
@@ -89,6 +107,12 @@ export class DockerNetworks {
   onCreateNetwork(req: msg.CreateNetworkRequest__Output): void {
     const id = req.networkId;
     const opts = req.genericOptions;
+    const swarm = bindingFromSwarmOptions(opts);
+    if (swarm) {
+      // A swarm worker: the manager's AllocateNetwork made the binding. Again and again is fine.
+      this.bindings.set(id, swarm);
+      return;
+    }
     const fromOpts = bindingFromOptions(opts);
     if (fromOpts) {
       this.bindings.set(id, fromOpts);
@@ -116,6 +140,11 @@ export class DockerNetworks {
   /** NetworkDriver.DeleteNetwork: a Docker-first network leaves Contiv with it; others stay. */
   async onDeleteNetwork(id: string): Promise<void> {
     const b = this.bindings.get(id);
+    if (await this.swarmOwned(id, b)) {
+      // A worker's last task left: the network stays in Contiv until the manager's FreeNetwork.
+      this.forget(id);
+      return;
+    }
     this.bindings.delete(id);
     this.failed.delete(id);
     const p = this.pending.get(id);
@@ -133,6 +162,77 @@ export class DockerNetworks {
       return;
     }
     await this.unregister(id);
+  }
+
+  // ------------------------------------------------------------ swarm (the manager's allocator)
+
+  /**
+   * NetworkDriver.AllocateNetwork: registers the swarm network in Contiv (or
+   * maps it to what its contiv-tag names) once, cluster-wide, and returns the
+   * options every worker's CreateNetwork will carry: the input, plus the
+   * Contiv tenant, network and group. Called again after a manager restart or
+   * a new leader, with the options returned before: the same answer.
+   */
+  async onAllocateNetwork(req: msg.AllocateNetworkRequest__Output): Promise<Record<string, string>> {
+    const id = req.networkId;
+    if (req.ipv6Data.length > 0) throw new AgentError('AGENT_INVALID_ARGUMENT', 'IPv6 is not supported by netplugin networks yet');
+    const input: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.options)) if (k !== OPT_SWARM_TENANT && k !== OPT_SWARM_NETWORK && k !== OPT_SWARM_GROUP) input[k] = v;
+    const v4 = req.ipv4Data[0];
+    const subnet = v4?.pool ? canonicalSubnet(v4.pool) : '';
+    // Docker tells the driver no name; the manager's engine knows the network already (the allocator runs after it is stored).
+    const net = await this.o.engine.inspectNetwork(id, this.o.nameLookupMs ?? 3_000).catch((err: unknown) => {
+      this.o.log.warn('Cannot ask the engine for the name of a swarm network; using its id', { id: id.slice(0, 12), err: errorMessage(err) });
+      return undefined;
+    });
+    const dockerName = net?.Name || id.slice(0, 12);
+    let res: msg.RegisterDockerNetworkResponse__Output;
+    try {
+      res = await this.o.control.RegisterDockerNetwork({
+        dockerNetworkId: id,
+        dockerName,
+        dockerScope: CLUSTER_DOCKNET_SCOPE,
+        tenantName: input[OPT_TENANT] ?? '',
+        subnet,
+        gateway: bareIp(v4?.gateway),
+        ipRange: net?.IPAM?.Config?.[0]?.IPRange ?? '',
+        ipv6Subnet: '',
+        ipv6Gateway: '',
+        encap: input[OPT_ENCAP] ?? '',
+        options: input,
+      });
+    } catch (err) {
+      throw new AgentError('AGENT_REGISTRATION_FAILED', `swarm network ${dockerName} could not be registered in Contiv: ${errorMessage(err)}`, { cause: err });
+    }
+    // The mapping netmaster just wrote says whether it is a network of its own and which group a tag named.
+    const mapping = await this.readMapping(CLUSTER_DOCKNET_SCOPE, id);
+    const tag = input[OPT_CONTIV_TAG];
+    const groupName = mapping ? mapping.groupName : tag ? (this.o.cache.groupByTag(tag)?.groupName ?? '') : (input['group'] ?? '');
+    const own = mapping ? mapping.origin === 'docker' : !tag && !bindingFromOptions(input);
+    const b: Binding = { tenantName: res.tenantName, networkName: res.networkName, groupName, origin: 'swarm', pool: own ? subnet : '' };
+    this.failed.delete(id);
+    this.bindings.set(id, b);
+    this.notify();
+    this.o.log.info('Allocated a swarm network', { dockerNetwork: dockerName, id: id.slice(0, 12), tenant: b.tenantName, network: b.networkName, group: b.groupName, subnet });
+    return { ...input, ...swarmOptions(b) };
+  }
+
+  /** NetworkDriver.FreeNetwork: the swarm network is gone; so is its Contiv network (or only the mapping to a tagged one). */
+  async onFreeNetwork(id: string): Promise<void> {
+    this.forget(id);
+    await this.unregister(id, CLUSTER_DOCKNET_SCOPE);
+  }
+
+  /** Whether this engine is in swarm (then the addresses of its networks are the swarm manager's). */
+  async isSwarm(): Promise<boolean> {
+    return (await this.o.engineKind.resolve(0)).kind.flavor === 'swarm';
+  }
+
+  /** The swarm network whose own pool (`docker network create --subnet`) is this subnet, if Contiv has it. */
+  swarmNetworkWithPool(cidr: string): Binding | undefined {
+    for (const b of this.bindings.values()) if (b.origin === 'swarm' && b.pool === cidr) return b;
+    const n = this.o.cache.allNetworks().find((x) => x.origin === 'docker' && x.dockerScope === CLUSTER_DOCKNET_SCOPE && canonicalSubnet(x.subnet) === cidr);
+    return n ? bindingFromDockerNetwork(n) : undefined;
   }
 
   // ------------------------------------------------------------ lookups
@@ -198,7 +298,7 @@ export class DockerNetworks {
   /** A Docker-first network's binding (or its registration in flight) by pool, without waiting. */
   lookupPool(cidr: string): { binding?: Binding; pending?: Pending } | undefined {
     for (const p of this.pending.values()) if (p.pool === cidr) return { pending: p };
-    for (const b of this.bindings.values()) if (b.origin === 'docker' && b.pool === cidr) return { binding: b };
+    for (const b of this.bindings.values()) if ((b.origin === 'docker' || b.origin === 'swarm') && b.pool !== '' && b.pool === cidr) return { binding: b };
     const n = this.o.cache.allNetworks().find((x) => x.origin === 'docker' && canonicalSubnet(x.subnet) === cidr);
     return n ? { binding: bindingFromDockerNetwork(n) } : undefined;
   }
@@ -238,6 +338,11 @@ export class DockerNetworks {
     for (const n of nets) {
       present.add(n.Id);
       if (this.bindings.has(n.Id) || this.pending.has(n.Id)) continue;
+      const swarm = bindingFromSwarmOptions(n.Options);
+      if (swarm) {
+        this.bindings.set(n.Id, swarm);
+        continue;
+      }
       const fromOpts = bindingFromOptions(n.Options);
       if (fromOpts) {
         this.bindings.set(n.Id, fromOpts);
@@ -252,6 +357,8 @@ export class DockerNetworks {
       if (this.failed.has(n.Id)) continue;
       if (this.registerExisting(n)) this.o.log.info('Registering a Docker network Contiv does not know', { dockerNetwork: n.Name, id: n.Id.slice(0, 12) });
     }
+    // A swarm worker lists only the swarm networks it has tasks on; the manager's FreeNetwork unregisters.
+    if (kind.flavor === 'swarm') return;
     for (const s of this.o.cache.allNetworks()) {
       const id = s.dockerNetworkId;
       if (s.origin !== 'docker' || !id || s.dockerScope !== kind.docknetScope || present.has(id) || this.pending.has(id)) continue;
@@ -263,6 +370,38 @@ export class DockerNetworks {
   }
 
   // ------------------------------------------------------------ internals
+
+  private forget(id: string): void {
+    this.bindings.delete(id);
+    this.failed.delete(id);
+    const p = this.pending.get(id);
+    if (p) {
+      p.cancelled = true;
+      this.pending.delete(id);
+    }
+  }
+
+  /**
+   * Whether a Docker network's Contiv side belongs to the swarm manager:
+   * bound by AllocateNetwork, or (the agent restarted since) a network of
+   * docknet scope "cluster" on an engine in swarm.
+   */
+  private async swarmOwned(id: string, b: Binding | undefined): Promise<boolean> {
+    if (b?.origin === 'swarm') return true;
+    if (!(await this.isSwarm())) return false;
+    const st = this.o.cache.networkByDockerId(id);
+    return !st || st.dockerScope === CLUSTER_DOCKNET_SCOPE;
+  }
+
+  private async readMapping(scope: string, id: string): Promise<DockerNetworkMapping | undefined> {
+    try {
+      const e = await this.o.store.get(dockerNetworkKey(scope, id));
+      return e ? dockerNetworkMappingCodec.decode(e.value, e.key) : undefined;
+    } catch (err) {
+      this.o.log.warn('Cannot read a docknet mapping', { id: id.slice(0, 12), err: errorMessage(err) });
+      return undefined;
+    }
+  }
 
   private remember(id: string, b: Binding): Binding {
     this.bindings.set(id, b);
@@ -399,10 +538,10 @@ export class DockerNetworks {
     }
   }
 
-  private async unregister(id: string): Promise<void> {
-    const { kind } = await this.o.engineKind.resolve(2_000);
+  private async unregister(id: string, scope?: string): Promise<void> {
+    const dockerScope = scope ?? (await this.o.engineKind.resolve(2_000)).kind.docknetScope;
     try {
-      await this.o.control.UnregisterDockerNetwork({ dockerNetworkId: id, dockerScope: kind.docknetScope });
+      await this.o.control.UnregisterDockerNetwork({ dockerNetworkId: id, dockerScope });
       this.unregisterRetry.delete(id);
       this.o.log.info('Unregistered a Docker network from Contiv', { id: id.slice(0, 12) });
     } catch (err) {
@@ -411,11 +550,11 @@ export class DockerNetworks {
         return;
       }
       this.o.log.warn('Cannot unregister a Docker network yet; will retry', { id: id.slice(0, 12), err: errorMessage(err) });
-      this.unregisterRetry.add(id);
+      this.unregisterRetry.set(id, scope);
       if (!this.retryTimer) {
         this.retryTimer = setTimeout(() => {
           this.retryTimer = undefined;
-          for (const x of [...this.unregisterRetry]) void this.unregister(x);
+          for (const [x, sc] of [...this.unregisterRetry]) void this.unregister(x, sc);
         }, 5_000);
       }
     }

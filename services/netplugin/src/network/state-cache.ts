@@ -1,8 +1,13 @@
 /**
  * The agent's read-only view of netmaster's resolved state (networks, groups,
  * global settings), mirrored from the store and kept while the store is down.
+ * Address allocations and endpoint records are not mirrored (there are many,
+ * and only swarm's IPAM asks about single ones): they are read on demand.
  */
 import {
+  endpointKey,
+  ipAllocationCodec,
+  ipAllocKey,
   globalStateCodec,
   globalStateKey,
   groupStateCodec,
@@ -13,6 +18,7 @@ import {
   networkStatePrefix,
   type GlobalState,
   type GroupState,
+  type IpAllocation,
   type NetworkState,
 } from '@contiv/model';
 import type { Logger } from '@contiv/runtime';
@@ -25,7 +31,10 @@ export class StateCache {
   private readonly global: PrefixMirror<GlobalState>;
   private listeners: Array<() => void> = [];
 
-  constructor(store: Store, log: Logger) {
+  constructor(
+    private readonly store: Store,
+    log: Logger,
+  ) {
     const l = log.child({ component: 'state' });
     this.networks = new PrefixMirror({ store, prefix: networkStatePrefix(), what: 'networks', decode: (r, k) => networkStateCodec.decode(r, k), log: l });
     this.groups = new PrefixMirror({ store, prefix: groupStatePrefix(), what: 'groups', decode: (r, k) => groupStateCodec.decode(r, k), log: l });
@@ -92,6 +101,18 @@ export class StateCache {
   /** A network made from Docker (origin docker) with this Docker network id. */
   networkByDockerId(dockerNetworkId: string): NetworkState | undefined {
     return this.allNetworks().find((n) => n.origin === 'docker' && n.dockerNetworkId === dockerNetworkId);
+  }
+
+  /** Who holds an address right now (read from the store, not cached); undefined if it is free. */
+  async readAllocation(tenant: string, network: string, ip: string): Promise<IpAllocation | undefined> {
+    const key = ipAllocKey(tenant, network, ip);
+    const e = await this.store.get(key);
+    return e ? ipAllocationCodec.decode(e.value, key) : undefined;
+  }
+
+  /** Whether an endpoint record exists right now (read from the store). */
+  async endpointExists(endpointId: string): Promise<boolean> {
+    return (await this.store.get(endpointKey(endpointId))) !== undefined;
   }
 
   private changed(): void {

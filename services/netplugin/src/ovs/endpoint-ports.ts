@@ -13,6 +13,8 @@ export const EXT_GROUP = 'contiv-group';
 export const EXT_DOCKER_NETWORK = 'contiv-docker-network-id';
 export const EXT_MAC = 'attached-mac';
 export const EXT_IP = 'ip-address';
+/** `swarm`: the endpoint's address is the swarm manager's allocation, which only the manager's release frees. */
+export const EXT_ADDRESS_LEASE = 'contiv-address-lease';
 
 export interface EndpointPort {
   readonly name: string;
@@ -24,6 +26,7 @@ export interface EndpointPort {
   readonly dockerNetworkId: string;
   readonly mac: string;
   readonly ip: string;
+  readonly addressLease?: 'swarm';
 }
 
 export function endpointPortSpec(p: EndpointPort): PortSpec {
@@ -38,6 +41,7 @@ export function endpointPortSpec(p: EndpointPort): PortSpec {
       [EXT_DOCKER_NETWORK]: p.dockerNetworkId,
       [EXT_MAC]: p.mac,
       [EXT_IP]: p.ip,
+      ...(p.addressLease ? { [EXT_ADDRESS_LEASE]: p.addressLease } : {}),
     },
   };
 }

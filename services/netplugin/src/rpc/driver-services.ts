@@ -4,6 +4,7 @@
  * and the IPAM service. Every failure goes through error-map.ts, and is logged
  * once here with the request id that came from the shim.
  */
+import type { PortView } from '@contiv/ovsdb-client';
 import type { CallContext, IpamDriverService, msg, NetworkDriverService } from '@contiv/rpc';
 import type { Logger } from '@contiv/runtime';
 import type { Store } from '@contiv/store';
@@ -11,12 +12,14 @@ import { networkStateCodec, networkStateKey, type NetworkState } from '@contiv/m
 import type { ContainerNameRecorder } from '../docker/container-names';
 import type { EngineKindTracker } from '../docker/engine-kind-tracker';
 import type { EndpointManager } from '../endpoint/endpoint-manager';
+import type { NetworkAddress } from '../endpoint/teardown-queue';
 import { vethNames } from '../endpoint/naming';
 import { AgentError, errorMessage } from '../errors';
 import type { IpamService } from '../ipam/ipam-service';
 import type { Binding } from '../network/binding';
 import type { DockerNetworks } from '../network/docker-networks';
 import type { StateCache } from '../network/state-cache';
+import { EXT_ADDRESS_LEASE, EXT_IP, EXT_NETWORK, EXT_TENANT } from '../ovs/endpoint-ports';
 import type { VswitchPorts } from '../ovs/vswitch';
 import { toRpcError } from './error-map';
 
@@ -57,6 +60,14 @@ function handler<Req, Res>(log: Logger, method: string, fn: (req: Req, ctx: Call
   };
 }
 
+/** The swarm address an endpoint's port says it used (contiv-address-lease=swarm), if any. */
+function swarmLeaseOf(port: PortView | undefined): NetworkAddress | undefined {
+  const ids = port?.externalIds;
+  if (!ids || ids[EXT_ADDRESS_LEASE] !== 'swarm') return undefined;
+  const [tenantName, networkName, ip] = [ids[EXT_TENANT], ids[EXT_NETWORK], ids[EXT_IP]];
+  return tenantName && networkName && ip ? { tenantName, networkName, ip } : undefined;
+}
+
 export function createDriverServices(o: DriverServicesOptions): { network: NetworkDriverImpl; ipam: IpamDriverImpl } {
   const log = o.log;
   const resolveWait = o.resolveWaitMs ?? 20_000;
@@ -85,22 +96,31 @@ export function createDriverServices(o: DriverServicesOptions): { network: Netwo
       await o.networks.onDeleteNetwork(req.networkId);
       return {};
     }),
-    // Swarm mode comes with the v2plugin; until then echo the options (PROTOCOLS.md §1.4).
-    AllocateNetwork: handler(log, 'AllocateNetwork', (req: msg.AllocateNetworkRequest__Output) => Promise.resolve({ options: req.options })),
-    FreeNetwork: handler(log, 'FreeNetwork', () => Promise.resolve({})),
+    // Only a swarm manager calls these (PROTOCOLS.md §1.4); the reply is what every worker's CreateNetwork gets.
+    AllocateNetwork: handler(log, 'AllocateNetwork', async (req: msg.AllocateNetworkRequest__Output) => ({ options: await o.networks.onAllocateNetwork(req) })),
+    FreeNetwork: handler(log, 'FreeNetwork', async (req: msg.NetworkRef__Output) => {
+      await o.networks.onFreeNetwork(req.networkId);
+      return {};
+    }),
     CreateEndpoint: handler(log, 'CreateEndpoint', async (req: msg.CreateEndpointRequest__Output, ctx) => {
       const b = await o.networks.resolve(req.networkId, resolveWait);
       const state = await networkState(b);
+      const address = req.interface?.address ?? '';
+      // An address the swarm manager allocated: the port says so, for the release after an agent restart.
+      const swarmLease = o.ipam.swarm.inUse({ tenantName: b.tenantName, networkName: b.networkName, ip: address.split('/')[0] ?? '' });
       const res = await o.endpoints.create({
         endpointId: req.endpointId,
         target: { ...b, encap: state.encap, pktTag: state.pktTag, gateway: state.gateway, dockerNetworkId: req.networkId },
-        address: req.interface?.address ?? '',
+        address,
         macAddress: req.interface?.macAddress ?? '',
+        ...(swarmLease ? { addressLease: 'swarm' as const } : {}),
         ...(ctx.requestId ? { requestId: ctx.requestId } : {}),
       });
       return { interface: { address: '', addressIpv6: '', macAddress: res.macAddress } };
     }),
     DeleteEndpoint: handler(log, 'DeleteEndpoint', async (req: msg.EndpointRef__Output, ctx) => {
+      const leased = swarmLeaseOf(o.vswitch()?.getPort(vethNames(req.endpointId).host));
+      if (leased) o.ipam.swarm.ensureUse(leased);
       await o.endpoints.delete(req.endpointId, ctx.requestId);
       return {};
     }),

@@ -169,12 +169,12 @@ export class FakeControl implements ControlApi {
 
 export class FakeEngine {
   readonly networks = new Map<string, DockerNetwork>();
-  info: DockerInfo = { Name: 'h1', ServerVersion: '20.10.24' };
+  infoReply: DockerInfo = { Name: 'h1', ServerVersion: '20.10.24' };
   readonly calls: string[] = [];
   private nextId = 1;
 
-  getInfo(): Promise<DockerInfo> {
-    return Promise.resolve(this.info);
+  info(): Promise<DockerInfo> {
+    return Promise.resolve(this.infoReply);
   }
   listNetworks(filter: { driver?: string } = {}): Promise<DockerNetwork[]> {
     this.calls.push('list');
