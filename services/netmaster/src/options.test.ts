@@ -10,7 +10,7 @@ void describe('options', () => {
     assert.equal(c.clusterStore, 'etcd://127.0.0.1:2379');
     assert.equal(c.listenHost, '');
     assert.equal(c.listenPort, 9999);
-    assert.equal(c.pluginMode, 'swarm-mode');
+    assert.equal(c.pluginMode, 'docker');
     assert.equal(c.debug, false);
     assert.equal(c.logDir, '/var/log/contiv');
     assert.match(c.advertiseAddress, /:9999$/);

@@ -9,7 +9,8 @@ import { parseStoreUrl } from '@contiv/store';
 
 export const DEFAULT_CLUSTER_STORE = 'etcd://127.0.0.1:2379';
 export const DEFAULT_LISTEN_URL = ':9999';
-export const DEFAULT_PLUGIN_MODE = 'swarm-mode';
+/** Contiv's binaries defaulted to legacy docker mode; the v2plugin passes swarm-mode (its own default). */
+export const DEFAULT_PLUGIN_MODE = 'docker';
 export const PLUGIN_MODES = ['docker', 'swarm-mode'] as const;
 /** Leader lock lease: how long a dead leader blocks a successor. */
 export const DEFAULT_LEADER_TTL_SECONDS = 10;

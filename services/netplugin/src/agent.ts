@@ -84,7 +84,13 @@ export class Agent {
 
     // The Docker engine, the store and netmaster: clients only, nothing connects yet.
     const engine = new DockerEngineClient({ host: c.dockerHost });
-    this.engineKind = new EngineKindTracker({ engine, hostName: c.hostName, file: new EngineKindFile(path.join(c.stateDir, 'engine-kind.json'), log), log });
+    this.engineKind = new EngineKindTracker({
+      engine,
+      hostName: c.hostName,
+      file: new EngineKindFile(path.join(c.stateDir, 'engine-kind.json'), log),
+      assumeSwarm: c.pluginMode === 'swarm-mode',
+      log,
+    });
     this.engineKind.start();
     const store = createStore(c.clusterStore, { logger: log.child({ component: 'store' }) });
     this.store = store;

@@ -12,6 +12,11 @@ export interface EngineKindTrackerOptions {
   readonly hostName: string;
   readonly file?: EngineKindFile;
   readonly log: Logger;
+  /**
+   * What to assume before the engine ever answered and nothing is remembered:
+   * a standalone engine, unless the plugin was installed for swarm mode.
+   */
+  readonly assumeSwarm?: boolean;
   /** Bound on one /info call (a daemon still initialising accepts but does not answer). */
   readonly infoTimeoutMs?: number;
   readonly retryMs?: number;
@@ -55,12 +60,13 @@ export class EngineKindTracker {
     });
   }
 
-  /** The detected kind, else the remembered one, else a standalone engine. */
+  /** The detected kind, else the remembered one, else a standalone (or, assumeSwarm, a swarm) engine. */
   async resolve(waitMs: number): Promise<{ kind: EngineKind; detected: boolean }> {
     const k = await this.wait(waitMs);
     if (k) return { kind: k, detected: true };
     const remembered = this.opts.file?.read(this.opts.hostName);
-    return { kind: remembered ?? classifyEngine({}, this.opts.hostName), detected: false };
+    const assumed = this.opts.assumeSwarm === true ? classifyEngine({ Swarm: { LocalNodeState: 'active' } }, this.opts.hostName) : classifyEngine({}, this.opts.hostName);
+    return { kind: remembered ?? assumed, detected: false };
   }
 
   private async detect(): Promise<void> {

@@ -20,6 +20,9 @@ void test('an engine that does not answer yet: the remembered kind, else standal
   const never = { info: () => new Promise<never>(() => undefined) };
   const t1 = new EngineKindTracker({ engine: never, hostName: 'h1', file, log: noopLogger });
   assert.deepEqual(await t1.resolve(10), { kind: { flavor: 'standalone', driverScope: 'local', docknetScope: 'h1' }, detected: false });
+  // A plugin installed for swarm mode assumes a swarm engine until it knows better.
+  const swarmPlugin = new EngineKindTracker({ engine: never, hostName: 'h1', file, log: noopLogger, assumeSwarm: true });
+  assert.deepEqual(await swarmPlugin.resolve(10), { kind: { flavor: 'swarm', driverScope: 'global', docknetScope: 'cluster' }, detected: false });
   const t2 = new EngineKindTracker({ engine: { info: () => Promise.resolve({ ClusterStore: 'etcd://x:1' }) }, hostName: 'h1', file, log: noopLogger });
   t2.start();
   assert.equal((await t2.resolve(1_000)).kind.flavor, 'cluster-store');
