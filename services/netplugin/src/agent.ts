@@ -16,7 +16,7 @@ import path from 'node:path';
 import { VswitchClient } from '@contiv/ovsdb-client';
 import { buildInfo, type Logger } from '@contiv/runtime';
 import { createStore, type Store } from '@contiv/store';
-import { controlTarget, ReconnectingControl } from './control/control-api';
+import { controlTargetFor, ReconnectingControl } from './control/control-api';
 import { DockerNetworkController } from './controller/docker-network-controller';
 import { reconcileEndpoints } from './controller/endpoint-reconciler';
 import { DockerEngineClient } from './docker/engine-client';
@@ -94,7 +94,7 @@ export class Agent {
     this.engineKind.start();
     const store = createStore(c.clusterStore, { logger: log.child({ component: 'store' }) });
     this.store = store;
-    const control = new ReconnectingControl({ target: controlTarget(c.controlUrl), log: log.child({ component: 'control' }) });
+    const control = new ReconnectingControl({ target: controlTargetFor(c.controlUrl, store, log.child({ component: 'control' })), log: log.child({ component: 'control' }) });
     this.control = control;
     const cache = new StateCache(store, log);
     this.cache = cache;

@@ -5,8 +5,10 @@
  * grpc-js' reconnect backoff) and retries within a budget: every Control call
  * is idempotent (AllocateAddress through its request id).
  */
+import { netmasterLeaderLock } from '@contiv/model';
 import { createControlClient, isRpcError, type ControlClient, type msg } from '@contiv/rpc';
 import type { Logger } from '@contiv/runtime';
+import type { Store } from '@contiv/store';
 
 export interface ControlApi {
   AllocateAddress(req: msg.AllocateAddressRequest, requestId?: string): Promise<msg.AllocateAddressResponse__Output>;
@@ -24,8 +26,30 @@ export function controlTarget(url: string): string {
   return t;
 }
 
+/** Where the agent finds netmaster: a fixed address, or one looked up again on every (re)connect. */
+export type ControlTarget = string | (() => Promise<string>);
+
+/**
+ * control_url with a host is that address. Without one (":9999", the
+ * v2plugin's default, which workers keep when installed as the guide shows),
+ * the agent follows the leading netmaster: its advertised address is the
+ * value of the leader lock in the store. Until there is one, this host's port.
+ */
+export function controlTargetFor(url: string, store: Pick<Store, 'get'>, log: Logger): ControlTarget {
+  const fixed = controlTarget(url);
+  if (!url.trim().replace(/^[a-z]+:\/\//i, '').startsWith(':')) return fixed;
+  let last = '';
+  return async () => {
+    const leader = await store.get(netmasterLeaderLock()).catch(() => undefined);
+    const target = leader?.value.trim() || fixed;
+    if (target !== last) log.info('Following the leading netmaster', { target, from: leader ? 'store' : 'control_url' });
+    last = target;
+    return target;
+  };
+}
+
 export interface ReconnectingControlOptions {
-  readonly target: string;
+  readonly target: ControlTarget;
   readonly log: Logger;
   /** Deadline of one attempt. */
   readonly callTimeoutMs?: number;
@@ -69,8 +93,11 @@ export class ReconnectingControl implements ControlApi {
     this.client = undefined;
   }
 
-  private current(): ControlClient {
-    if (!this.client) this.client = (this.opts.createClient ?? createControlClient)(this.opts.target);
+  private async current(): Promise<ControlClient> {
+    if (!this.client) {
+      const t = this.opts.target;
+      this.client = (this.opts.createClient ?? createControlClient)(typeof t === 'string' ? t : await t());
+    }
     return this.client;
   }
 
@@ -79,7 +106,7 @@ export class ReconnectingControl implements ControlApi {
     for (let attempt = 1; ; attempt++) {
       const left = deadline - Date.now();
       try {
-        return await invoke(this.current(), { timeoutMs: Math.max(500, Math.min(this.callTimeoutMs, left)), ...(requestId ? { requestId } : {}) });
+        return await invoke(await this.current(), { timeoutMs: Math.max(500, Math.min(this.callTimeoutMs, left)), ...(requestId ? { requestId } : {}) });
       } catch (err) {
         if (!isRpcError(err, 'NETMASTER_UNAVAILABLE')) throw err;
         // A fresh channel connects at once; the old one may sit in reconnect backoff.
