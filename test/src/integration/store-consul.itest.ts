@@ -10,6 +10,7 @@ import { ConsulStore, createStore, isStoreError, type Store, type TxnOp, type Wa
 import { describeStoreConformance } from '@contiv/store/testing';
 import { startConsul, type ConsulServer } from '../harness/consul';
 import { eventually } from '../harness/eventually';
+import { checkWatchSurvivesCrashMidReplay } from './watch-crash-replay';
 import { freePort } from '../harness/ports';
 
 /** Ends a session the way Consul does when its TTL runs out, from another client. */
@@ -182,43 +183,7 @@ void describe('ConsulStore on Consul', () => {
   });
 
   void it('a watch replaying history survives a Consul crash mid-replay with no gap and no duplicate', async () => {
-    const store = open(5000, 10_000);
-    const start = (await store.list('/replay/')).revision + 1;
-    const expected: WatchEvent[] = [];
-    const keys = Array.from({ length: 1500 }, (_, i) => `/replay/k${String(i).padStart(4, '0')}`);
     // Small batches: every write moves the one journal head, so parallel writers retry each other.
-    for (let i = 0; i < keys.length; i += 10) {
-      const batch = keys.slice(i, i + 10);
-      const revs = await Promise.all(batch.map((k) => store.put(k, k)));
-      batch.forEach((k, j) => expected.push({ type: 'put', key: k, value: k, modRevision: revs[j] as number }));
-    }
-    expected.sort((a, b) => a.modRevision - b.modRevision);
-
-    const events: WatchEvent[] = [];
-    const resyncs: string[] = [];
-    let crashed: Promise<void> | undefined;
-    const watch = store.watch(
-      '/replay/',
-      {
-        onEvent: (ev) => {
-          events.push(ev);
-          crashed ??= consul.kill().then(() => consul.restart());
-        },
-        onResyncRequired: (reason) => resyncs.push(reason),
-      },
-      { fromRevision: start },
-    );
-    await eventually(() => crashed !== undefined, { timeoutMs: 15_000, what: 'the first replayed event' });
-    await crashed;
-    const last = await store.put('/replay/zz-end', 'end');
-    expected.push({ type: 'put', key: '/replay/zz-end', value: 'end', modRevision: last });
-    await eventually(() => events.some((e) => e.key === '/replay/zz-end'), {
-      timeoutMs: 60_000,
-      what: 'the watch to deliver the whole history after the crash',
-    });
-    assert.deepEqual(resyncs, []);
-    assert.equal(events.length, expected.length, 'no event missing or repeated');
-    assert.deepEqual(events, expected);
-    await watch.close();
+    await checkWatchSurvivesCrashMidReplay(open(5000, 10_000), consul, { keys: 1500, batch: 10, deliverTimeoutMs: 60_000 });
   });
 });

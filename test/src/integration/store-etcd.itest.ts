@@ -6,10 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { EtcdStore, createStore, isStoreError, type Store, type WatchEvent } from '@contiv/store';
+import { EtcdStore, createStore, isStoreError, type Store } from '@contiv/store';
 import { describeStoreConformance } from '@contiv/store/testing';
 import { startEtcd, type EtcdServer } from '../harness/etcd';
 import { eventually } from '../harness/eventually';
+import { checkWatchSurvivesCrashMidReplay } from './watch-crash-replay';
 import { freePort } from '../harness/ports';
 
 /** etcd's JSON gateway, for what a Store deliberately cannot do (revoke someone's lease, compact). */
@@ -125,44 +126,7 @@ void describe('EtcdStore failure modes', () => {
   });
 
   void it('a watch replaying history survives an etcd crash mid-replay with no gap and no duplicate', async () => {
-    const store = open(etcd.url);
-    const start = (await store.list('/replay/')).revision + 1;
     // More than 1000 revisions: etcd replays history in batches of 1000 revisions.
-    const expected: WatchEvent[] = [];
-    const keys = Array.from({ length: 2500 }, (_, i) => `/replay/k${String(i).padStart(4, '0')}`);
-    for (let i = 0; i < keys.length; i += 100) {
-      const batch = keys.slice(i, i + 100);
-      const revs = await Promise.all(batch.map((k) => store.put(k, k)));
-      batch.forEach((k, j) => expected.push({ type: 'put', key: k, value: k, modRevision: revs[j] as number }));
-    }
-    expected.sort((a, b) => a.modRevision - b.modRevision);
-
-    const events: WatchEvent[] = [];
-    const resyncs: string[] = [];
-    let crashed: Promise<void> | undefined;
-    const watch = store.watch(
-      '/replay/',
-      {
-        onEvent: (ev) => {
-          events.push(ev);
-          // Crash etcd while the rest of the history is still to come.
-          crashed ??= etcd.kill().then(() => etcd.restart());
-        },
-        onResyncRequired: (reason) => resyncs.push(reason),
-      },
-      { fromRevision: start },
-    );
-    await eventually(() => crashed !== undefined, { timeoutMs: 15_000, what: 'the first replayed event' });
-    await crashed;
-    const last = await store.put('/replay/zz-end', 'end');
-    expected.push({ type: 'put', key: '/replay/zz-end', value: 'end', modRevision: last });
-    await eventually(() => events.some((e) => e.key === '/replay/zz-end'), {
-      timeoutMs: 30_000,
-      what: 'the watch to deliver the whole history after the crash',
-    });
-    assert.deepEqual(resyncs, []);
-    assert.equal(events.length, expected.length, 'no event missing or repeated');
-    assert.deepEqual(events, expected);
-    await watch.close();
+    await checkWatchSurvivesCrashMidReplay(open(etcd.url), etcd, { keys: 2500, batch: 100, deliverTimeoutMs: 30_000 });
   });
 });
