@@ -7,6 +7,8 @@
 #                   deps + build, then HOSTS simulated hosts on this machine
 #                   (deploy/local-cluster/cluster up; docs/local-cluster.md)
 #   make demo-cluster-down  remove that cluster (logs stay)
+#   make demo-v2plugin [HOSTS=3]  the same cluster as a Docker swarm running the
+#                   managed plugin contiv/v2plugin (up --mode swarm --plugin v2)
 #   make test       deps + build + lint, then unit, integration and e2e tests
 #   make bench      deps + build, then the benchmarks (figures only)
 #   make plugin     deps + build, then the v2plugin bundle and `docker plugin create`
@@ -25,10 +27,10 @@ BUILD_LOCK := flock /tmp/contiv-build.lock
 BINS := services/netmaster/lib/main.js services/netplugin/lib/main.js \
         services/driver-shim/lib/main.js services/netctl/lib/main.js
 
-.PHONY: deps build lint demo demo-down demo-cluster demo-cluster-down test bench plugin clean help
+.PHONY: deps build lint demo demo-down demo-cluster demo-cluster-down demo-v2plugin test bench plugin clean help
 
 help:
-	@sed -n '3,13p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,15p' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	$(ROOT)/deploy/host/install-deps.sh
@@ -56,6 +58,10 @@ demo-cluster: deps build
 
 demo-cluster-down:
 	$(ROOT)/deploy/local-cluster/cluster down
+
+# The v2plugin guide's `make demo-v2plugin`; `make demo-cluster-down` removes it.
+demo-v2plugin: deps build
+	$(ROOT)/deploy/local-cluster/cluster up --hosts $(HOSTS) --mode swarm --plugin v2
 
 test: deps build lint
 	cd $(ROOT) && node test/run-tests.mjs all

@@ -63,6 +63,23 @@ else
   install_consul
 fi
 
+# docker-registry (Debian's Docker Distribution 2.x) for the local cluster's
+# `--plugin v2`: `docker plugin install` pulls from a registry on each host's
+# 127.0.0.1:5000. Only the .deb is fetched, never installed: its init script
+# would start a registry on the machine's own port 5000. `cluster up` extracts
+# it (dpkg -x) under the cluster's directory.
+DEB_CACHE="${CONTIV_DEB_CACHE:-/var/cache/contiv}"
+if ls "$DEB_CACHE"/docker-registry_*.deb >/dev/null 2>&1; then
+  log "docker-registry .deb present ($(ls "$DEB_CACHE"/docker-registry_*.deb | tail -n 1))"
+else
+  [ "$(id -u)" = 0 ] || { echo "[deps] fetching docker-registry needs root" >&2; exit 1; }
+  mkdir -p "$DEB_CACHE"
+  log "fetching the docker-registry .deb into $DEB_CACHE (not installing it)"
+  # apt-get download writes to the current directory (as root: the cache is root's).
+  fetch_registry() { (cd "$DEB_CACHE" && apt-get download -o APT::Sandbox::User=root docker-registry); }
+  if ! fetch_registry; then log "apt-get update and retry"; apt-get update; fetch_registry; fi
+fi
+
 PNPM_VERSION="$(node -e 'const m=/^pnpm@(.+)$/.exec(require(process.argv[1]).packageManager||"");process.stdout.write(m?m[1]:"")' "$ROOT/package.json")"
 if ! command -v pnpm >/dev/null 2>&1; then
   log "installing pnpm@${PNPM_VERSION:-latest}"

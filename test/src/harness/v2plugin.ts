@@ -92,3 +92,53 @@ export function pluginLogTails(engine: Pick<Dockerd, 'contivLogDir'>, lines = 15
     .map((f) => `--- ${f}\n${tailFile(f, lines)}`)
     .join('\n');
 }
+
+/** What `docker plugin install NAME KEY=VALUE...` takes for one host (the guide's argument names). */
+export interface PluginInstallSettings {
+  role: 'master' | 'worker';
+  /** etcd://host:port or consul://host:port as this host reaches it. */
+  clusterStore: string;
+  /** This host's address: ctrl_ip and vtep_ip. */
+  ip?: string;
+  /** netmaster's host:port. */
+  controlUrl?: string;
+  iflist?: readonly string[];
+  mode: 'swarm-mode' | 'docker';
+  /** The driver name Docker knows the plugin by, when it differs from the name it was built as (install --alias). */
+  driverName?: string;
+  vxlanPort?: number;
+  debug?: boolean;
+}
+
+/** The KEY=VALUE arguments of `docker plugin install` / `docker plugin set`. */
+export function pluginInstallArgs(s: PluginInstallSettings): string[] {
+  return [
+    `plugin_role=${s.role}`,
+    ...(s.iflist && s.iflist.length > 0 ? [`iflist=${s.iflist.join(',')}`] : []),
+    `cluster_store=${s.clusterStore}`,
+    ...(s.ip !== undefined ? [`ctrl_ip=${s.ip}`, `vtep_ip=${s.ip}`] : []),
+    ...(s.controlUrl !== undefined ? [`control_url=${s.controlUrl}`] : []),
+    `plugin_mode=${s.mode}`,
+    ...(s.driverName !== undefined ? [`plugin_name=${s.driverName}`] : []),
+    ...(s.vxlanPort !== undefined ? [`vxlan_port=${s.vxlanPort}`] : []),
+    ...(s.debug === true ? ['dbg_flag=-debug'] : []),
+  ];
+}
+
+/**
+ * Swarm nodes whose description does not list the network plugin yet
+ * (`docker node inspect`'s .Description.Engine.Plugins), asked of a manager.
+ * Swarm places a task only on nodes that advertise its network's driver, and
+ * descriptions refresh lazily (ENVIRONMENT.md §5.4).
+ */
+export async function nodesWithoutPlugin(manager: Pick<Dockerd, 'docker'>, name: string): Promise<string[]> {
+  const ids = (await manager.docker(['node', 'ls', '-q'])).stdout.split(/\s+/).filter(Boolean);
+  const r = await manager.docker(['node', 'inspect', '--format', '{{.Description.Hostname}} {{json .Description.Engine.Plugins}}', ...ids]);
+  const missing: string[] = [];
+  for (const line of r.stdout.split('\n').filter(Boolean)) {
+    const sp = line.indexOf(' ');
+    const plugins = JSON.parse(line.slice(sp + 1)) as { Type: string; Name: string }[] | null;
+    if (!(plugins ?? []).some((p) => p.Type === 'Network' && p.Name === name)) missing.push(line.slice(0, sp));
+  }
+  return missing;
+}

@@ -20,7 +20,7 @@ import { cgroupPids, pidsMentioning } from '../processes';
 import { listNetns } from './down';
 import type { ClusterLayout } from './layout';
 import { clusterLayout, hostKey } from './layout';
-import type { ClusterState } from './state';
+import type { ClusterMode, ClusterState, PluginKind } from './state';
 import { readState } from './state';
 import type { ClusterStatus } from './status';
 
@@ -33,6 +33,10 @@ export interface ClusterUpOptions {
   vxlanPort?: number;
   /** Debug logs for our services (default true: tests read them). */
   debug?: boolean;
+  /** `up --mode` (default legacy). */
+  mode?: ClusterMode;
+  /** `up --plugin` (default binaries). */
+  plugin?: PluginKind;
   /** Cluster name (default a random one). */
   name?: string;
 }
@@ -83,6 +87,8 @@ export class LocalCluster {
 
   async up(opts: ClusterUpOptions = {}): Promise<RunResult> {
     const args = ['up', '--hosts', String(opts.hosts ?? 3)];
+    if (opts.mode !== undefined) args.push('--mode', opts.mode);
+    if (opts.plugin !== undefined) args.push('--plugin', opts.plugin);
     if (opts.clusterStore === true) args.push('--cluster-store');
     if (opts.vxlanPort !== undefined) args.push('--vxlan-port', String(opts.vxlanPort));
     if (opts.debug !== false) args.push('--debug');

@@ -2,8 +2,10 @@
  * Removes everything `up` made for a cluster, in a later process than `up`
  * and also after a crash (of `up`, of a daemon, of the machine's tests):
  *
- * 1. gently, from cluster.json when there is one: containers (while the plugin
- *    still answers), our services, the engines, OVS, the store (etcd or Consul);
+ * 1. gently, from cluster.json when there is one: swarm services and the swarm
+ *    (`--mode swarm`), containers (while the plugin still answers), the managed
+ *    plugins (`--plugin v2`), our services, the engines, the registries, OVS,
+ *    the store (etcd or Consul);
  * 2. then a sweep that needs no state: every process in the cluster's
  *    namespaces, in its containers' cgroups or naming its directory is killed,
  *    the namespaces and cgroups are deleted and the directory removed. Logs stay.
@@ -18,7 +20,9 @@ import { cgroupPids, killPids, netnsPids, pidAlive, pidCmdline, pidsMentioning, 
 import type { ClusterLayout } from './layout';
 import { hostNetns, matchHostNetns } from './layout';
 import type { ClusterState, HostState } from './state';
-import { readState } from './state';
+import { clusterMode, readState } from './state';
+import { removePlugin } from './plugin';
+import { dissolveSwarm } from './swarm';
 
 export type Say = (message: string) => void;
 
@@ -116,13 +120,25 @@ async function gentle(state: ClusterState, ours: (pid: number) => boolean, say: 
   const pidsOf = (name: keyof HostState['pids']): number[] =>
     state.hosts.map((h) => h.pids[name]).filter((p): p is number => p !== undefined && ours(p));
 
-  // Containers first, while the driver still answers: Docker then releases their
+  const engines = state.hosts.filter((h) => h.pids.dockerd !== undefined && ours(h.pids.dockerd));
+  // Services first, or the swarm starts new tasks for the containers removed below.
+  if (clusterMode(state.options) === 'swarm') {
+    await dissolveSwarm(engines);
+    say('removed swarm services; every node left the swarm');
+  }
+  // Containers next, while the driver still answers: Docker then releases their
   // endpoints the normal way, and a PID 1 that ignores SIGTERM cannot hold the
   // engine's stop for 10 s each.
   await Promise.all(state.hosts.map((h) => removeContainers(h, say)));
+  const plugin = state.plugin;
+  if (plugin) {
+    await Promise.all(engines.map((h) => removePlugin(h, plugin)));
+    say(`removed ${plugin.name} from ${engines.map((h) => h.key).join(' ') || 'no engine'}`);
+  }
 
   await stopPids([...pidsOf('driver-shim'), ...pidsOf('netplugin'), ...pidsOf('netmaster')], 10_000);
   await stopPids(pidsOf('dockerd'), 20_000);
+  await stopPids(pidsOf('registry'), 5_000);
   await Promise.all(state.hosts.map((h) => stopOvs(h.ovsDir, ours)));
   // etcd can hang in its SIGTERM handler (ENVIRONMENT.md §6).
   await Promise.all([stopPids(pidsOf('etcd'), 3_000), stopPids(pidsOf('consul'), 5_000)]);

@@ -3,7 +3,8 @@
  * also implements `exec` itself, so a command keeps the terminal and its exit
  * status). See docs/local-cluster.md.
  *
- *   cluster [--name NAME] up [--hosts N] [--store etcd|consul] [--cluster-store] [--vxlan-port PORT] [--debug]
+ *   cluster [--name NAME] up [--hosts N] [--mode legacy|swarm] [--plugin binaries|v2] [--store etcd|consul]
+ *                            [--cluster-store] [--vxlan-port PORT] [--debug]
  *   cluster [--name NAME] status [--json]
  *   cluster [--name NAME] restart HOST netplugin|driver-shim|netmaster
  *   cluster [--name NAME] down
@@ -18,15 +19,23 @@ import { anythingLeft, findLeftovers, teardown } from './down';
 import type { ClusterLayout } from './layout';
 import { clusterLayout, DEFAULT_BASE_DIR, DEFAULT_LOG_BASE, DEFAULT_NAME } from './layout';
 import { acquireLock } from './lock';
-import type { ClusterOptions, StoreKind } from './state';
+import type { ClusterMode, ClusterOptions, PluginKind, StoreKind } from './state';
+import { clusterMode, pluginKind } from './state';
+import { pluginNames } from './plugin';
 import { clusterStatus, formatStatus } from './status';
 import { checkPrerequisites, up } from './up';
 import { RESTARTABLE, restartService, type RestartableService } from './restart';
 
 const USAGE = `usage: cluster [--name NAME] COMMAND
 
-  up [--hosts N] [--store etcd|consul] [--cluster-store] [--vxlan-port PORT] [--debug]
+  up [--hosts N] [--mode legacy|swarm] [--plugin binaries|v2] [--store etcd|consul]
+     [--cluster-store] [--vxlan-port PORT] [--debug]
         start N hosts (default 3, at most ${MAX_HOSTS}); cleans up a crashed earlier run first
+        --plugin binaries (default): netmaster, netplugin and the driver shim as host processes
+        --plugin v2: the managed plugin contiv/v2plugin, built once, pushed to a registry on every
+                     host's localhost:5000 and installed on every host (h1 master)
+        --mode legacy (default): standalone engines (plugin_mode=docker)
+        --mode swarm: the engines form a swarm, h1 manager (needs --plugin v2; plugin_mode=swarm-mode)
   exec HOST [--] CMD...
         run CMD in HOST (h1, h2, ...) with DOCKER_HOST, NETMASTER and netctl set
   status [--json]
@@ -95,6 +104,8 @@ function parseUp(args: string[]): ClusterOptions {
     options: {
       hosts: { type: 'string' },
       store: { type: 'string' },
+      mode: { type: 'string' },
+      plugin: { type: 'string' },
       'cluster-store': { type: 'boolean' },
       'vxlan-port': { type: 'string' },
       debug: { type: 'boolean' },
@@ -113,6 +124,17 @@ function parseUp(args: string[]): ClusterOptions {
         '("discovery initialization failed (discovery service not supported)"); netmaster and the agents use Consul fine without it',
     );
   }
+  const mode = (values.mode ?? 'legacy') as ClusterMode;
+  if (mode !== 'legacy' && mode !== 'swarm') throw new UsageError(`--mode must be legacy or swarm, not "${String(mode)}"`);
+  const plugin = (values.plugin ?? 'binaries') as PluginKind;
+  if (plugin !== 'binaries' && plugin !== 'v2') throw new UsageError(`--plugin must be binaries or v2, not "${String(plugin)}"`);
+  if (mode === 'swarm' && plugin !== 'v2') {
+    // ENVIRONMENT.md §4.5: swarm services cannot use a legacy (socket-file) plugin.
+    throw new UsageError('--mode swarm needs --plugin v2: swarm services use managed plugins only');
+  }
+  if (mode === 'swarm' && values['cluster-store'] === true) {
+    throw new UsageError('--mode swarm cannot go with --cluster-store: Docker refuses swarm mode on an engine with --cluster-store');
+  }
   let vxlanPort: number | undefined;
   if (values['vxlan-port'] !== undefined) {
     vxlanPort = Number(values['vxlan-port']);
@@ -124,11 +146,14 @@ function parseUp(args: string[]): ClusterOptions {
     dockerClusterStore: values['cluster-store'] === true,
     ...(vxlanPort !== undefined ? { vxlanPort } : {}),
     debug: values.debug === true,
+    mode,
+    plugin,
   };
 }
 
 function sameOptions(a: ClusterOptions, b: ClusterOptions): boolean {
-  return a.hosts === b.hosts && a.store === b.store && a.dockerClusterStore === b.dockerClusterStore && a.vxlanPort === b.vxlanPort && a.debug === b.debug;
+  return a.hosts === b.hosts && a.store === b.store && a.dockerClusterStore === b.dockerClusterStore && a.vxlanPort === b.vxlanPort && a.debug === b.debug &&
+    clusterMode(a) === clusterMode(b) && pluginKind(a) === pluginKind(b);
 }
 
 function tool(layout: ClusterLayout): string {
@@ -138,7 +163,7 @@ function tool(layout: ClusterLayout): string {
 
 async function cmdUp(layout: ClusterLayout, args: string[]): Promise<number> {
   const options = parseUp(args);
-  checkPrerequisites(options.store);
+  checkPrerequisites(options.store, options.plugin);
   const left = await findLeftovers(layout);
   if (left.state?.complete) {
     const st = await clusterStatus(layout, left);
@@ -165,6 +190,30 @@ async function cmdUp(layout: ClusterLayout, args: string[]): Promise<number> {
     return 1;
   }
   const t = tool(layout);
+  if (options.plugin === 'v2') {
+    const p = pluginNames().name;
+    const next =
+      options.mode === 'swarm'
+        ? [
+            'docker node ls',
+            `docker network create svc-net1 --subnet 100.1.1.0/24 --gateway 100.1.1.254 -d ${p} --ipam-driver ${p}`,
+            'docker service create --name my-db --replicas 3 --network svc-net1 --endpoint-mode dnsrr --no-resolve-image busybox sleep 100000',
+            'docker service ps my-db',
+          ].map((c) => `${t} exec h1 -- ${c}`)
+        : [
+            `${t} exec h1 -- netctl network create contiv-net -s 100.1.1.1/24 -g 100.1.1.100`,
+            `${t} exec h1 -- docker run -itd --net=contiv-net --name=c1 busybox /bin/sh`,
+            `${t} exec h${options.hosts} -- docker run --rm --net=contiv-net busybox ping -c2 c1`,
+          ];
+    console.log(`
+Try:
+  ${t} exec h1 -- docker plugin ls
+  ${t} exec h1 -- cat /var/log/contiv/plugin_bootup.log
+${next.map((c) => `  ${c}`).join('\n')}
+  ${t} status
+Logs: ${layout.logDir}; each host's plugin logs in its own /var/log/contiv (as exec sees it)   Stop: ${t} down`);
+    return 0;
+  }
   console.log(`
 Try:
   ${t} exec h1 -- netctl network create contiv-net -s 100.1.1.1/24 -g 100.1.1.100

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { inNetns, startDaemon, sleep } from '../exec';
 import { pidAlive, stopPids } from '../processes';
 import type { ClusterLayout } from './layout';
-import { readState, writeState, type ProcessName } from './state';
+import { pluginKind, readState, writeState, type ProcessName } from './state';
 
 export const RESTARTABLE = ['netplugin', 'driver-shim', 'netmaster'] as const;
 export type RestartableService = (typeof RESTARTABLE)[number];
@@ -32,6 +32,9 @@ export async function restartService(layout: ClusterLayout, hostKey: string, ser
   if (state === undefined) throw new Error(`cluster ${layout.name} is not up`);
   const host = state.hosts.find((h) => h.key === hostKey);
   if (host === undefined) throw new Error(`no host ${hostKey} in cluster ${layout.name} (hosts: ${state.hosts.map((h) => h.key).join(', ')})`);
+  if (pluginKind(state.options) === 'v2') {
+    throw new Error(`cluster ${layout.name} runs the managed plugin: ${service} runs inside it (restart it with: exec ${hostKey} -- docker plugin disable -f NAME, then enable)`);
+  }
   const pid = host.pids[service as ProcessName];
   if (pid === undefined || !pidAlive(pid)) throw new Error(`${service} does not run on ${hostKey}`);
   const argv = readNulList(`/proc/${pid}/cmdline`);

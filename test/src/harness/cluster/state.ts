@@ -8,6 +8,10 @@ import path from 'node:path';
 import type { ClusterLayout } from './layout';
 
 export type StoreKind = 'etcd' | 'consul';
+/** `legacy`: standalone engines (Contiv's docker plugin mode); `swarm`: the engines form a Docker swarm. */
+export type ClusterMode = 'legacy' | 'swarm';
+/** `binaries`: our services run as host processes (legacy plugin); `v2`: the managed plugin, installed from a registry. */
+export type PluginKind = 'binaries' | 'v2';
 
 export interface ClusterOptions {
   readonly hosts: number;
@@ -17,9 +21,29 @@ export interface ClusterOptions {
   /** netplugin's vxlan_port (unset: the agent's default). */
   readonly vxlanPort?: number;
   readonly debug: boolean;
+  /** Absent in state files of older tools: legacy. */
+  readonly mode?: ClusterMode;
+  /** Absent in state files of older tools: binaries. */
+  readonly plugin?: PluginKind;
 }
 
-export type ProcessName = 'etcd' | 'consul' | 'netmaster' | 'netplugin' | 'driver-shim' | 'dockerd';
+export function clusterMode(o: ClusterOptions): ClusterMode {
+  return o.mode ?? 'legacy';
+}
+
+export function pluginKind(o: ClusterOptions): PluginKind {
+  return o.plugin ?? 'binaries';
+}
+
+export type ProcessName = 'etcd' | 'consul' | 'netmaster' | 'netplugin' | 'driver-shim' | 'dockerd' | 'registry';
+
+/** The managed plugin of a `--plugin v2` cluster. */
+export interface PluginState {
+  /** What `docker plugin install` pulls, e.g. localhost:5000/contiv/v2plugin:0.1.0. */
+  readonly remote: string;
+  /** What the engines call it (the --alias), the driver name users pass to -d, e.g. contiv/v2plugin:0.1.0. */
+  readonly name: string;
+}
 
 export interface HostState {
   /** `h1`... */
@@ -46,6 +70,8 @@ export interface ClusterState {
   /** netmaster as every host's netctl reaches it. */
   readonly netmasterUrl: string;
   readonly createdAt: string;
+  /** Set with `--plugin v2`. */
+  plugin?: PluginState;
   /** `up` finished (every service answered, the underlay checks passed). */
   complete: boolean;
   hosts: HostState[];
@@ -82,6 +108,8 @@ export function writeHostEnv(layout: ClusterLayout, state: ClusterState, host: H
     `DOCKER_HOST=${host.dockerHost}`,
     `NETMASTER=${state.netmasterUrl}`,
     `CLUSTER_BIN=${layout.binDir}`,
+    // exec enters this engine's mount namespace too: its /var/log/contiv and /run are the host's own.
+    `DOCKER_PIDFILE=${path.join(host.dir, 'docker', 'docker.pid')}`,
   ];
   fs.writeFileSync(path.join(layout.envDir, host.key), `${lines.join('\n')}\n`);
 }

@@ -1,6 +1,8 @@
 /**
  * `cluster status`: for each host, whether its namespace and processes are
- * there and whether its engine and (on h1) netmaster and the store answer.
+ * there and whether its engine and (on h1) netmaster and the store answer;
+ * with `--plugin v2` whether each engine has the plugin enabled, and with
+ * `--mode swarm` each node's state as the manager sees it.
  */
 import path from 'node:path';
 import { DOCKER_BIN } from '../dockerd';
@@ -8,7 +10,11 @@ import { run, runInNetns } from '../exec';
 import { pidAlive, readPidFile } from '../processes';
 import type { Leftovers } from './down';
 import type { ClusterLayout } from './layout';
-import type { ClusterState, HostState, ProcessName, StoreKind } from './state';
+import { pluginEnabled } from '../v2plugin';
+import { engineOf } from './engine';
+import type { ClusterOptions, ClusterState, HostState, ProcessName } from './state';
+import { clusterMode, pluginKind } from './state';
+import { swarmNodes } from './swarm';
 import { storeHealthy } from './store';
 
 export interface HostStatus {
@@ -20,6 +26,10 @@ export interface HostStatus {
   /** Process name -> running. */
   readonly processes: Record<string, boolean>;
   readonly dockerAnswers: boolean;
+  /** `--plugin v2`: the plugin as this engine reports it. */
+  readonly plugin?: 'enabled' | 'disabled' | 'missing';
+  /** `--mode swarm`: the node's status in `docker node ls` on h1 (Ready, Down, ...), or missing. */
+  readonly swarmNode?: string;
 }
 
 export interface ClusterStatus {
@@ -36,12 +46,19 @@ export interface ClusterStatus {
   readonly storeHealthy: boolean;
   readonly options?: ClusterState['options'];
   readonly hosts: HostStatus[];
+  /** `--plugin v2`: the driver name (the plugin's alias on every engine). */
+  readonly plugin?: string;
   /** Namespaces of this cluster that cluster.json does not know (a crashed up). */
   readonly strayNetns: string[];
 }
 
-const HOST_PROCESSES: readonly ProcessName[] = ['dockerd', 'netplugin', 'driver-shim'];
-const masterProcesses = (store: StoreKind): readonly ProcessName[] => [store, 'netmaster'];
+/** The processes `up` starts itself on every host, and on h1 in addition (with --plugin v2 our services run inside the plugin). */
+function expectedProcesses(o: ClusterOptions, index: number): ProcessName[] {
+  const v2 = pluginKind(o) === 'v2';
+  const host: ProcessName[] = v2 ? ['dockerd', 'registry'] : ['dockerd', 'netplugin', 'driver-shim'];
+  const master: ProcessName[] = v2 ? [o.store] : [o.store, 'netmaster'];
+  return index === 1 ? [...master, ...host] : host;
+}
 
 export async function clusterStatus(layout: ClusterLayout, left: Leftovers): Promise<ClusterStatus> {
   const s = left.state;
@@ -61,7 +78,8 @@ export async function clusterStatus(layout: ClusterLayout, left: Leftovers): Pro
     };
   }
   const present = new Set(left.hostNetns.values());
-  const hosts = await Promise.all(s.hosts.map((h) => hostStatus(h, present.has(h.netns), s.options.store)));
+  const nodes = clusterMode(s.options) === 'swarm' && s.hosts[0] !== undefined && present.has(s.hosts[0].netns) ? await swarmNodes(s.hosts[0]) : undefined;
+  const hosts = await Promise.all(s.hosts.map((h) => hostStatus(h, present.has(h.netns), s.options, s.plugin?.name, nodes)));
   const first = s.hosts[0];
   const leader = first !== undefined && present.has(first.netns) && (await netmasterLeader(first.netns, s.netmasterUrl));
   const storeOk = first !== undefined && present.has(first.netns) && (await storeHealthy(s.options.store, first.netns));
@@ -72,7 +90,14 @@ export async function clusterStatus(layout: ClusterLayout, left: Leftovers): Pro
     leader &&
     storeOk &&
     hosts.length === s.options.hosts &&
-    hosts.every((h) => h.netnsPresent && h.dockerAnswers && Object.values(h.processes).every(Boolean));
+    hosts.every(
+      (h) =>
+        h.netnsPresent &&
+        h.dockerAnswers &&
+        Object.values(h.processes).every(Boolean) &&
+        (h.plugin === undefined || h.plugin === 'enabled') &&
+        (h.swarmNode === undefined || h.swarmNode === 'Ready'),
+    );
   return {
     name: layout.name,
     state: allUp ? 'up' : 'degraded',
@@ -85,14 +110,20 @@ export async function clusterStatus(layout: ClusterLayout, left: Leftovers): Pro
     storeHealthy: storeOk,
     options: s.options,
     hosts,
+    ...(s.plugin ? { plugin: s.plugin.name } : {}),
     strayNetns: stray,
   };
 }
 
-async function hostStatus(h: HostState, netnsPresent: boolean, store: StoreKind): Promise<HostStatus> {
+async function hostStatus(
+  h: HostState,
+  netnsPresent: boolean,
+  options: ClusterOptions,
+  pluginName: string | undefined,
+  nodes: Map<string, string> | undefined,
+): Promise<HostStatus> {
   const processes: Record<string, boolean> = {};
-  const names = h.index === 1 ? [...masterProcesses(store), ...HOST_PROCESSES] : HOST_PROCESSES;
-  for (const n of names) {
+  for (const n of expectedProcesses(options, h.index)) {
     const pid = h.pids[n];
     processes[n] = pid !== undefined && pidAlive(pid);
   }
@@ -101,7 +132,22 @@ async function hostStatus(h: HostState, netnsPresent: boolean, store: StoreKind)
     processes[d] = pid !== undefined && pidAlive(pid);
   }
   const docker = processes['dockerd'] === true && (await run(DOCKER_BIN, ['-H', h.dockerHost, 'version', '--format', '{{.Server.Version}}'], { allowFail: true, timeoutMs: 10_000 })).code === 0;
-  return { key: h.key, netns: h.netns, ip: h.ip, dockerHost: h.dockerHost, netnsPresent, processes, dockerAnswers: docker };
+  let plugin: HostStatus['plugin'];
+  if (pluginKind(options) === 'v2') {
+    const enabled = docker && pluginName !== undefined ? await pluginEnabled(engineOf(h), pluginName) : undefined;
+    plugin = enabled === undefined ? 'missing' : enabled ? 'enabled' : 'disabled';
+  }
+  return {
+    key: h.key,
+    netns: h.netns,
+    ip: h.ip,
+    dockerHost: h.dockerHost,
+    netnsPresent,
+    processes,
+    dockerAnswers: docker,
+    ...(plugin !== undefined ? { plugin } : {}),
+    ...(nodes !== undefined ? { swarmNode: nodes.get(h.netns) ?? 'missing' } : {}),
+  };
 }
 
 async function netmasterLeader(netns: string, url: string): Promise<boolean> {
@@ -119,17 +165,30 @@ export function formatStatus(st: ClusterStatus): string {
   const o = st.options;
   lines.push(
     `cluster ${st.name}: ${st.state}${st.complete ? '' : ' (up did not finish)'}` +
-      (o ? ` - ${o.hosts} host(s), store ${o.store}, docker --cluster-store ${o.dockerClusterStore ? 'on' : 'off'}${o.vxlanPort !== undefined ? `, vxlan_port ${o.vxlanPort}` : ''}` : ''),
+      (o
+        ? ` - ${o.hosts} host(s), mode ${clusterMode(o)}, plugin ${pluginKind(o)}, store ${o.store}, docker --cluster-store ${o.dockerClusterStore ? 'on' : 'off'}${o.vxlanPort !== undefined ? `, vxlan_port ${o.vxlanPort}` : ''}`
+        : ''),
   );
   if (st.clusterStore) lines.push(`  store      ${st.clusterStore} (on h1): ${st.storeHealthy ? 'healthy' : 'NOT HEALTHY'}`);
   if (st.netmasterUrl) lines.push(`  netmaster  ${st.netmasterUrl} (on h1): ${st.netmasterLeader ? 'leader' : 'NOT ANSWERING'}`);
+  if (st.plugin) lines.push(`  plugin     ${st.plugin} (docker plugin ls on every host)`);
   if (st.hosts.length > 0) {
-    const rows = [['HOST', 'NETNS', 'UNDERLAY', 'DOCKER', 'PROCESSES']];
+    const v2 = st.hosts.some((h) => h.plugin !== undefined);
+    const swarm = st.hosts.some((h) => h.swarmNode !== undefined);
+    const rows = [['HOST', 'NETNS', 'UNDERLAY', 'DOCKER', ...(v2 ? ['PLUGIN'] : []), ...(swarm ? ['SWARM'] : []), 'PROCESSES']];
     for (const h of st.hosts) {
       const procs = Object.entries(h.processes)
         .map(([n, ok]) => (ok ? n : `${n}:DOWN`))
         .join(' ');
-      rows.push([h.key, h.netnsPresent ? h.netns : `${h.netns}:MISSING`, h.ip, h.dockerAnswers ? 'answers' : 'DOWN', procs]);
+      rows.push([
+        h.key,
+        h.netnsPresent ? h.netns : `${h.netns}:MISSING`,
+        h.ip,
+        h.dockerAnswers ? 'answers' : 'DOWN',
+        ...(v2 ? [h.plugin === 'enabled' ? 'enabled' : (h.plugin ?? 'missing').toUpperCase()] : []),
+        ...(swarm ? [h.swarmNode === 'Ready' ? 'Ready' : (h.swarmNode ?? 'missing').toUpperCase()] : []),
+        procs,
+      ]);
     }
     const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
     for (const r of rows) lines.push(`  ${r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] ?? 0))).join('  ')}`);

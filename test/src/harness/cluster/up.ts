@@ -1,32 +1,38 @@
 /**
  * `cluster up`: the underlay, then host 1 (OVS, br-phy, etcd or Consul, dockerd), the
- * other hosts in parallel, netmaster on host 1 and an agent on every host.
+ * other hosts in parallel, netmaster on host 1 and an agent on every host; or,
+ * with `--plugin v2`, the managed plugin on every host (and a swarm with `--mode swarm`).
  * Every daemon is detached, so the cluster outlives this process; pids go to
  * cluster.json after each step, for `status` and `down`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { runInNetns } from '../exec';
+import { runInNetns, sleep } from '../exec';
 import { Host, NETMASTER_PORT, serviceMain } from '../host';
 import type { ServiceName } from '../host';
 import { configurePhysBridge, createUnderlay, plugHost, underlayIp, UNDERLAY_PREFIX_LEN, UPLINK_NIC } from '../underlay';
 import type { Say } from './down';
 import type { ClusterLayout } from './layout';
 import { hostDir, hostKey, hostLogDir, hostNetns } from './layout';
+import { buildAndPush, installArgs, installPlugin, pluginNames } from './plugin';
+import { prepareRegistry, REGISTRY_PORT, registryDeb, DEB_CACHE, startRegistry } from './registry';
 import type { ClusterOptions, ClusterState, HostState, StoreKind } from './state';
-import { writeHostEnv, writeState } from './state';
+import { clusterMode, pluginKind, writeHostEnv, writeState } from './state';
+import { formSwarm, SWARM_DATA_PATH_PORT, waitNodesAdvertise } from './swarm';
 import { CONSUL_HTTP_PORT, ETCD_CLIENT_PORT, startStoreConsul, startStoreEtcd, storeUrl } from './store';
 
 const REQUIRED_COMMANDS = ['ip', 'ping', 'nsenter', 'unshare', 'ethtool', 'curl', 'dockerd', 'docker', 'ovsdb-tool', 'ovsdb-server', 'ovs-vswitchd', 'ovs-vsctl', 'ovs-appctl'];
 
 /** What `up` needs on this machine; the message says how to get it. */
-export function checkPrerequisites(store: StoreKind): void {
+export function checkPrerequisites(store: StoreKind, plugin: ClusterOptions['plugin'] = 'binaries'): void {
   if (process.getuid?.() !== 0) throw new Error('run as root (network namespaces, OVS and dockerd need it)');
   const dirs = (process.env['PATH'] ?? '').split(':').concat(['/usr/sbin', '/sbin']);
-  const missing = [...REQUIRED_COMMANDS, store].filter((c) => !dirs.some((d) => isExecutable(path.join(d, c))));
+  const needs = plugin === 'v2' ? [...REQUIRED_COMMANDS, store, 'dpkg', 'busybox'] : [...REQUIRED_COMMANDS, store];
+  const missing = needs.filter((c) => !dirs.some((d) => isExecutable(path.join(d, c))));
   if (missing.length > 0) throw new Error(`missing commands: ${missing.join(', ')} (run 'make deps')`);
   const unbuilt = (['netmaster', 'netplugin', 'driver-shim', 'netctl'] as const).filter((s) => !fs.existsSync(serviceMain(s)));
   if (unbuilt.length > 0) throw new Error(`not built: ${unbuilt.map((s) => `services/${s}`).join(', ')} (run 'make build')`);
+  if (plugin === 'v2' && registryDeb() === undefined) throw new Error(`--plugin v2 needs Debian's docker-registry .deb in ${DEB_CACHE} (run 'make deps')`);
 }
 
 function isExecutable(p: string): boolean {
@@ -123,21 +129,25 @@ export async function up(layout: ClusterLayout, options: ClusterOptions, say: Sa
 
   const first = hosts.get(1);
   if (!first) throw new Error('host 1 did not start');
-  await first.startNetmaster();
-  recordPid(state, first, 'netmaster');
-  writeState(layout, state);
-  say(`h1: netmaster on :${NETMASTER_PORT} (REST and gRPC), plugin mode docker`);
+  if (pluginKind(options) === 'v2') {
+    await startPluginV2(layout, state, options, say);
+  } else {
+    await first.startNetmaster();
+    recordPid(state, first, 'netmaster');
+    writeState(layout, state);
+    say(`h1: netmaster on :${NETMASTER_PORT} (REST and gRPC), plugin mode docker`);
 
-  const controlUrl = `${masterIp}:${NETMASTER_PORT}`;
-  await settleAll(
-    [...hosts.values()].map(async (h) => {
-      await h.startAgent({ controlUrl });
-      recordPid(state, h, 'netplugin');
-      recordPid(state, h, 'driver-shim');
-    }),
-  );
-  writeState(layout, state);
-  say(`netplugin and driver shim on ${[...hosts.keys()].map(hostKey).join(', ')}`);
+    const controlUrl = `${masterIp}:${NETMASTER_PORT}`;
+    await settleAll(
+      [...hosts.values()].map(async (h) => {
+        await h.startAgent({ controlUrl });
+        recordPid(state, h, 'netplugin');
+        recordPid(state, h, 'driver-shim');
+      }),
+    );
+    writeState(layout, state);
+    say(`netplugin and driver shim on ${[...hosts.keys()].map(hostKey).join(', ')}`);
+  }
 
   fs.mkdirSync(layout.binDir, { recursive: true });
   // `make build` does this too; a bare `tsc -b` leaves the entry point not executable.
@@ -151,6 +161,55 @@ export async function up(layout: ClusterLayout, options: ClusterOptions, say: Sa
   writeState(layout, state);
   say(`cluster ${layout.name} is up: ${state.hosts.length} host(s) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return state;
+}
+
+/**
+ * `--plugin v2`: a registry per host, the plugin built and pushed once, then
+ * installed on every host (h1 master); with `--mode swarm` the swarm first,
+ * and `up` returns once every node advertises the plugin.
+ */
+async function startPluginV2(layout: ClusterLayout, state: ClusterState, options: ClusterOptions, say: Say): Promise<void> {
+  const regDir = path.join(layout.dir, 'registry');
+  const reg = await prepareRegistry(regDir);
+  await settleAll(
+    state.hosts.map(async (h) => {
+      const d = await startRegistry(h.netns, reg.bin, reg.config, path.join(h.logDir, 'registry.log'));
+      h.pids.registry = d.pid;
+    }),
+  );
+  writeState(layout, state);
+  say(`registry (Debian docker-registry) on 127.0.0.1:${REGISTRY_PORT} of every host, storage ${path.join(regDir, 'data')}`);
+
+  const plugin = pluginNames();
+  state.plugin = plugin;
+  writeState(layout, state);
+  const h1 = state.hosts[0];
+  if (!h1) throw new Error('host 1 did not start');
+  await buildAndPush(h1, path.join(layout.dir, 'v2plugin-build'), plugin, say);
+
+  const swarm = clusterMode(options) === 'swarm';
+  if (swarm) {
+    await formSwarm(state.hosts);
+    say(`swarm: h1 manager (advertise ${h1.ip}, data path port ${SWARM_DATA_PATH_PORT}), ${state.hosts.length - 1} worker(s)`);
+  }
+  await settleAll(state.hosts.map((h) => installPlugin(h, plugin, installArgs(state, h, options, plugin))));
+  say(`docker plugin install --alias ${plugin.name} ${plugin.remote} on ${state.hosts.map((h) => h.key).join(', ')}: enabled (h1 master, plugin_mode=${swarm ? 'swarm-mode' : 'docker'})`);
+  await waitNetmasterLeader(h1.netns, state.netmasterUrl);
+  if (swarm) {
+    await waitNodesAdvertise(state.hosts, plugin.name);
+    say(`every swarm node is Ready and advertises the network plugin ${plugin.name}`);
+  }
+}
+
+/** netmaster inside h1's plugin elects itself leader a moment after the plugin is enabled. */
+async function waitNetmasterLeader(netns: string, url: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const r = await runInNetns(netns, 'curl', ['-fsS', '-m', '2', `${url}/info`], { allowFail: true, timeoutMs: 5_000 });
+    if (r.code === 0 && /"current-state"\s*:\s*"leader"/.test(r.stdout)) return;
+    if (Date.now() > deadline) throw new Error(`netmaster in h1's plugin is not leader after 60 s (${url}/info: ${(r.stdout || r.stderr).trim().slice(0, 200)})`);
+    await sleep(250);
+  }
 }
 
 function recordPid(state: ClusterState, host: Host, name: ServiceName): void {
