@@ -32,12 +32,12 @@ interface Task {
 }
 
 /** The running containers of a service on every host, with their svc-net1 address. */
-async function serviceTasks(c: LocalCluster, service: string): Promise<Task[]> {
+async function serviceTasks(c: LocalCluster, service: string, network = 'svc-net1'): Promise<Task[]> {
   const tasks: Task[] = [];
   for (const host of HOSTS) {
     const ids = (await c.docker(host, 'ps', '-q', '--filter', `label=com.docker.swarm.service.name=${service}`)).stdout.split(/\s+/).filter(Boolean);
     for (const id of ids) {
-      const ip = (await c.docker(host, 'inspect', '-f', '{{with index .NetworkSettings.Networks "svc-net1"}}{{.IPAddress}}{{end}}', id)).stdout.trim();
+      const ip = (await c.docker(host, 'inspect', '-f', `{{with index .NetworkSettings.Networks "${network}"}}{{.IPAddress}}{{end}}`, id)).stdout.trim();
       tasks.push({ host, container: id, ip });
     }
   }
@@ -151,6 +151,49 @@ void describe('local cluster --mode swarm --plugin v2: the guide swarm-mode work
         },
         { timeoutMs: 30_000, intervalMs: 1_000, what: `${from.host} task to ping ${to.ip} on ${to.host}` },
       );
+    });
+  });
+
+  void test('TCP between services across hosts: my-web (busybox httpd, 2 replicas) answers my-db tasks', async () => {
+    await withLogs(cluster(), async () => {
+      await cluster().docker('h1', 'service', 'create', '--detach', '--name', 'my-web', '--network', 'svc-net1', '--replicas', '2', '--endpoint-mode', 'dnsrr', '--no-resolve-image', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/');
+      const web = await eventually(
+        async () => {
+          const t = await serviceTasks(cluster(), 'my-web');
+          assert.equal(t.filter((x) => x.ip !== '').length, 2, JSON.stringify(t));
+          return t;
+        },
+        { timeoutMs: 90_000, intervalMs: 1_000, what: '2 my-web tasks running' },
+      );
+      const db = await serviceTasks(cluster(), 'my-db');
+      for (const w of web) {
+        const from = db.find((d) => d.host !== w.host) ?? db[0];
+        if (!from) throw new Error('no my-db task');
+        const r = await cluster().docker(from.host, 'exec', from.container, 'timeout', '15', 'wget', '-qO-', `http://${w.ip}/index.html`);
+        assert.match(r.stdout, /hello from contiv busybox/, `${from.host} -> my-web on ${w.host}`);
+      }
+    });
+  });
+
+  void test('guide 5.2: a network made with contiv-tag=policylabel puts the tasks of my-policy-db in group1 of contiv-net-1', async () => {
+    await withLogs(cluster(), async () => {
+      await cluster().netctl('h1', 'network', 'create', 'contiv-net-1', '-s', '200.1.1.1/24', '-g', '200.1.1.200');
+      await cluster().netctl('h1', 'policy', 'create', 'p1');
+      await cluster().netctl('h1', 'group', 'create', '-p', 'p1', '-tag', 'policylabel', 'contiv-net-1', 'group1');
+      await cluster().docker('h1', 'network', 'create', 'svc-net2', '-o', 'contiv-tag=policylabel', '-d', PLUGIN, '--ipam-opt', 'contiv-tag=policylabel', '--ipam-driver', PLUGIN);
+      await cluster().docker('h1', 'service', 'create', '--detach', '--name', 'my-policy-db', '--replicas', '3', '--network', 'svc-net2', '--endpoint-mode', 'dnsrr', '--no-resolve-image', 'busybox', 'sleep', '100000');
+      const tasks = await eventually(
+        async () => {
+          const t = (await serviceTasks(cluster(), 'my-policy-db', 'svc-net2')).filter((x) => x.ip !== '');
+          assert.equal(t.length, 3, JSON.stringify(t));
+          return t;
+        },
+        { timeoutMs: 90_000, intervalMs: 1_000, what: '3 my-policy-db tasks running' },
+      );
+      for (const t of tasks) assert.ok(inSubnet(t.ip, '200.1.1.0/24'), `task on ${t.host} got "${t.ip}" from contiv-net-1`);
+      const inspect = JSON.parse((await cluster().netctl('h1', 'group', 'inspect', 'group1')).stdout) as { Oper?: { endpoints?: Array<{ ipAddress?: string[] }> } };
+      const inGroup = new Set((inspect.Oper?.endpoints ?? []).flatMap((e) => e.ipAddress ?? []));
+      for (const t of tasks) assert.ok(inGroup.has(t.ip), `netctl group inspect group1 lists ${t.ip}: ${[...inGroup].join(', ')}`);
     });
   });
 });
