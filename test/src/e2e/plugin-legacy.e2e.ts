@@ -1,0 +1,58 @@
+/**
+ * The v2plugin guide's legacy-mode section on two hosts: the managed plugin
+ * installed from the hosts' registries with plugin_mode=docker (h1 master, h2
+ * worker), no swarm. A network made once with netctl is usable from
+ * `docker run` on both engines and containers talk across hosts; disabling and
+ * enabling the plugin on the worker keeps its containers reachable.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { LocalCluster } from '../harness/cluster/client';
+import { useCluster } from '../harness/cluster/client';
+import { eventually } from '../harness/eventually';
+import { defaultPluginName } from '../harness/v2plugin';
+
+const PLUGIN = defaultPluginName();
+
+async function ipOf(c: LocalCluster, host: string, name: string): Promise<string> {
+  return (await c.docker(host, 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name)).stdout.trim();
+}
+
+void describe('local cluster --mode legacy --plugin v2: the guide legacy-mode workflow on 2 hosts', { timeout: 900_000 }, () => {
+  const cluster = useCluster({ hosts: 2, mode: 'legacy', plugin: 'v2' });
+  const c = (): LocalCluster => cluster();
+
+  void test('the plugin is enabled on both hosts; netctl network create makes the network on both engines', async () => {
+    for (const h of ['h1', 'h2']) {
+      const r = await c().docker(h, 'plugin', 'ls', '--format', '{{.Name}} {{.Enabled}}');
+      assert.match(r.stdout, new RegExp(`^${PLUGIN.replace(/[.:/]/g, '\\$&')} true$`, 'm'), `${h}: ${r.stdout}`);
+    }
+    await c().netctl('h1', 'network', 'create', 'contiv-net', '-s', '100.1.1.1/24', '-g', '100.1.1.100');
+    for (const h of ['h1', 'h2']) {
+      const r = await c().docker(h, 'network', 'ls', '--format', '{{.Name}} {{.Driver}}');
+      assert.match(r.stdout, new RegExp(`^contiv-net ${PLUGIN.replace(/[.:/]/g, '\\$&')}$`, 'm'), `${h}: ${r.stdout}`);
+    }
+  });
+
+  void test('c1 on h1, then a container on h2 pings it by name', async () => {
+    await c().docker('h1', 'run', '-itd', '--net=contiv-net', '--name=c1', 'busybox', '/bin/sh');
+    const r = await c().docker('h2', 'run', '--rm', '--net=contiv-net', 'busybox', 'ping', '-c2', 'c1');
+    assert.match(r.stdout, /2 packets transmitted, 2 packets received/, r.stdout);
+  });
+
+  void test('plugin disable and enable on the worker: its container comes back and still reaches c1', async () => {
+    await c().docker('h2', 'run', '-itd', '--net=contiv-net', '--name=w2', 'busybox', '/bin/sh');
+    const c1 = await ipOf(c(), 'h1', 'c1');
+    await c().docker('h2', 'plugin', 'disable', '-f', PLUGIN);
+    await c().docker('h2', 'plugin', 'enable', PLUGIN);
+    await eventually(
+      async () => {
+        const r = await c().docker('h2', 'exec', 'w2', 'ping', '-c', '2', '-W', '2', c1);
+        assert.match(r.stdout, /2 packets received/);
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000, what: 'w2 on h2 to reach c1 after the plugin came back' },
+    );
+    const w2 = await ipOf(c(), 'h2', 'w2');
+    assert.match((await c().docker('h1', 'exec', 'c1', 'ping', '-c', '2', '-W', '2', w2)).stdout, /2 packets received/);
+  });
+});
