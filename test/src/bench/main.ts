@@ -2,11 +2,12 @@
  * `make bench`: prints figures, never passes or fails on a timing. Exits non-zero
  * only when something could not run at all.
  *
- *   node test/lib/bench/main.js [--only attach|rest|pipeline|convergence] [--rounds N] [--requests N] [--reps N] [--containers N]
+ *   node test/lib/bench/main.js [--only attach|rest|pipeline|convergence|swarm] [--rounds N] [--requests N] [--reps N] [--containers N] [--service-runs N]
  *
  * --rounds: docker runs per network (attach), one-endpoint changes (pipeline);
  * --reps: full flow installs per host size (pipeline);
- * --containers: containers started on one host and pinged from another (convergence).
+ * --containers: containers started on one host and pinged from another (convergence);
+ * --service-runs: services created per network kind and replica count (swarm).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +21,7 @@ import { benchAttach } from './attach';
 import { benchConvergence } from './convergence';
 import { benchPipelineScale } from './pipeline-scale';
 import { benchEtcdAlone, benchRest } from './rest';
+import { benchSwarmService } from './swarm-service';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
   const requests = Number(arg('--requests', '200'));
   const reps = Number(arg('--reps', '3'));
   const containers = Number(arg('--containers', '50'));
+  const serviceRuns = Number(arg('--service-runs', '3'));
   if (only === '' || only === 'attach') {
     // Debug logs on: the driver-side figures come from the shim's per-call durations.
     const stack = await createStack();
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
   if (only === '' || only === 'rest') await restOnLoopback(requests);
   if (only === '' || only === 'pipeline') await benchPipelineScale({ rounds, reps });
   if (only === '' || only === 'convergence') await benchConvergence({ containers });
+  if (only === '' || only === 'swarm') await benchSwarmService({ runs: serviceRuns, replicas: [3, 9] });
 }
 
 /** netmaster and etcd on the root namespace's loopback: no namespace or forwarder between client and server. */
