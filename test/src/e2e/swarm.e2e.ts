@@ -154,9 +154,10 @@ void describe('local cluster --mode swarm --plugin v2: the guide swarm-mode work
     });
   });
 
-  void test('TCP between services across hosts: my-web (busybox httpd, 2 replicas) answers my-db tasks', async () => {
+  void test('TCP between services across hosts: my-web (busybox httpd, 2 replicas, port 8080 published mode=host) answers my-db tasks and the hosts', async () => {
     await withLogs(cluster(), async () => {
-      await cluster().docker('h1', 'service', 'create', '--detach', '--name', 'my-web', '--network', 'svc-net1', '--replicas', '2', '--endpoint-mode', 'dnsrr', '--no-resolve-image', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/');
+      // The guide's --publish 8080:80 needs the routing mesh (IPVS); mode=host publishes on the nodes that run a task.
+      await cluster().docker('h1', 'service', 'create', '--detach', '--name', 'my-web', '--publish', 'mode=host,target=80,published=8080', '--network', 'svc-net1', '--replicas', '2', '--endpoint-mode', 'dnsrr', '--no-resolve-image', 'busybox', 'httpd', '-f', '-p', '80', '-h', '/');
       const web = await eventually(
         async () => {
           const t = await serviceTasks(cluster(), 'my-web');
@@ -171,6 +172,10 @@ void describe('local cluster --mode swarm --plugin v2: the guide swarm-mode work
         if (!from) throw new Error('no my-db task');
         const r = await cluster().docker(from.host, 'exec', from.container, 'timeout', '15', 'wget', '-qO-', `http://${w.ip}/index.html`);
         assert.match(r.stdout, /hello from contiv busybox/, `${from.host} -> my-web on ${w.host}`);
+        // And through the published port, from another host's network namespace.
+        const other = HOSTS.find((h) => h !== w.host) ?? 'h1';
+        const page = await cluster().exec(other, ['curl', '-fsS', '-m', '10', `http://${cluster().hostState(w.host).ip}:8080/index.html`]);
+        assert.match(page.stdout, /hello from contiv busybox/, `${other} -> ${w.host}:8080`);
       }
     });
   });

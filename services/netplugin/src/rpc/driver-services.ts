@@ -144,7 +144,11 @@ export function createDriverServices(o: DriverServicesOptions): { network: Netwo
       // Fire and forget: the container is attached only after Docker has this answer.
       o.containerNames?.afterJoin(req.endpointId, req.networkId).catch((err: unknown) => log.debug('Recording the container failed', { endpointId: req.endpointId.slice(0, 12), err: errorMessage(err) }));
       // No gateway: Docker adds its docker_gwbridge leg for egress (Contiv's behaviour).
-      return { srcName: names.peer, dstPrefix: 'eth', gateway: state.gateway, gatewayIpv6: '', staticRoutes: [], disableGatewayService: false };
+      // In a swarm, always so, as with Docker's overlay: published ports (mode=host)
+      // are mapped on that leg, and swarm's own DNS serves the names.
+      const { kind } = await o.engineKind.resolve(0);
+      const gateway = kind.flavor === 'swarm' ? '' : state.gateway;
+      return { srcName: names.peer, dstPrefix: 'eth', gateway, gatewayIpv6: '', staticRoutes: [], disableGatewayService: false };
     }),
     Leave: handler(log, 'Leave', () => Promise.resolve({})),
     DiscoverNew: handler(log, 'DiscoverNew', (req: msg.DiscoveryNotification__Output) => {
