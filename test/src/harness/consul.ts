@@ -13,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { startDaemon, type Daemon } from './exec';
+import { startDaemon, tailFile, type Daemon } from './exec';
+import { findOnPath, httpGet } from './local-server';
 import { freePort } from './ports';
 import { makeTempDir } from './tmp';
 
@@ -66,7 +67,7 @@ export async function startConsul(opts: ConsulOptions = {}): Promise<ConsulServe
       lastError = err as Error;
       await daemon.kill();
       // Another process took a port between freePort() and Consul's bind: try new ones.
-      if (/address already in use/.test(logTail(logFile)) && attempt < START_ATTEMPTS) {
+      if (/address already in use/.test(tailFile(logFile)) && attempt < START_ATTEMPTS) {
         fs.rmSync(dataDir, { recursive: true, force: true });
         continue;
       }
@@ -145,7 +146,7 @@ async function waitReady(daemon: Daemon, port: number, node: string, logFile: st
   while (Date.now() < deadline) {
     if (!daemon.isRunning()) {
       const code = await daemon.exited;
-      throw new Error(`consul exited with code ${code} before it was ready on port ${port}; log tail:\n${logTail(logFile)}`);
+      throw new Error(`consul exited with code ${code} before it was ready on port ${port}; log tail:\n${tailFile(logFile)}`);
     }
     try {
       const leader = await httpGet(`http://127.0.0.1:${port}/v1/status/leader`);
@@ -158,7 +159,7 @@ async function waitReady(daemon: Daemon, port: number, node: string, logFile: st
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`consul was not ready on port ${port} after ${READY_TIMEOUT_MS} ms (last: ${last}); log tail:\n${logTail(logFile)}`);
+  throw new Error(`consul was not ready on port ${port} after ${READY_TIMEOUT_MS} ms (last: ${last}); log tail:\n${tailFile(logFile)}`);
 }
 
 function serfHealthPassing(body: string): boolean {
@@ -175,39 +176,4 @@ function httpStatus(url: string): Promise<number> {
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
   });
-}
-
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 1000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(body));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-  });
-}
-
-function logTail(logFile: string, lines = 30): string {
-  try {
-    return fs.readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-function findOnPath(cmd: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
-    const candidate = path.join(dir, cmd);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }

@@ -6,9 +6,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import { startDaemon, type Daemon } from './exec';
+import { startDaemon, tailFile, type Daemon } from './exec';
+import { findOnPath, httpGet } from './local-server';
 import { freePort } from './ports';
 import { makeTempDir } from './tmp';
 
@@ -66,7 +66,7 @@ export async function startEtcd(opts: EtcdOptions = {}): Promise<EtcdServer> {
       await daemon.kill();
       // Another process took a port between freePort() and etcd's bind: try new
       // ones, in a fresh data dir (the old one remembers the old peer URL).
-      if (/address already in use/.test(logTail(logFile)) && attempt < START_ATTEMPTS) {
+      if (/address already in use/.test(tailFile(logFile)) && attempt < START_ATTEMPTS) {
         if (opts.dataDir === undefined) fs.rmSync(dataDir, { recursive: true, force: true });
         continue;
       }
@@ -131,7 +131,7 @@ async function waitHealthy(daemon: Daemon, port: number, logFile: string): Promi
   while (Date.now() < deadline) {
     if (!daemon.isRunning()) {
       const code = await daemon.exited;
-      throw new Error(`etcd exited with code ${code} before it was healthy on port ${port}; log tail:\n${logTail(logFile)}`);
+      throw new Error(`etcd exited with code ${code} before it was healthy on port ${port}; log tail:\n${tailFile(logFile)}`);
     }
     try {
       const body = await httpGet(`http://127.0.0.1:${port}/health`);
@@ -143,41 +143,6 @@ async function waitHealthy(daemon: Daemon, port: number, logFile: string): Promi
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(
-    `etcd was not healthy on port ${port} after ${HEALTHY_TIMEOUT_MS} ms (last /health: ${last}); log tail:\n${logTail(logFile)}`,
+    `etcd was not healthy on port ${port} after ${HEALTHY_TIMEOUT_MS} ms (last /health: ${last}); log tail:\n${tailFile(logFile)}`,
   );
-}
-
-function httpGet(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 1000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(body));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timed out')));
-    req.on('error', reject);
-  });
-}
-
-function logTail(logFile: string, lines = 30): string {
-  try {
-    return fs.readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-function findOnPath(cmd: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
-    const candidate = path.join(dir, cmd);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
 }
