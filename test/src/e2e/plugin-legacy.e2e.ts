@@ -1,8 +1,8 @@
 /**
- * The v2plugin guide's legacy-mode section on two hosts: the managed plugin
- * installed from the hosts' registries with plugin_mode=docker (h1 master, h2
- * worker), no swarm. A network made once with netctl is usable from
- * `docker run` on both engines and containers talk across hosts; disabling and
+ * The v2plugin guide's legacy-mode section on three hosts: the managed plugin
+ * installed from the hosts' registries with plugin_mode=docker (h1 master, the
+ * others workers), no swarm. A network made once with netctl is usable from
+ * `docker run` on every engine and containers talk across hosts; disabling and
  * enabling the plugin on the worker keeps its containers reachable.
  */
 import assert from 'node:assert/strict';
@@ -18,17 +18,17 @@ async function ipOf(c: LocalCluster, host: string, name: string): Promise<string
   return (await c.docker(host, 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name)).stdout.trim();
 }
 
-void describe('local cluster --mode legacy --plugin v2: the guide legacy-mode workflow on 2 hosts', { timeout: 900_000 }, () => {
-  const cluster = useCluster({ hosts: 2, mode: 'legacy', plugin: 'v2' });
+void describe('local cluster --mode legacy --plugin v2: the guide legacy-mode workflow on 3 hosts', { timeout: 900_000 }, () => {
+  const cluster = useCluster({ hosts: 3, mode: 'legacy', plugin: 'v2' });
   const c = (): LocalCluster => cluster();
 
-  void test('the plugin is enabled on both hosts; netctl network create makes the network on both engines', async () => {
-    for (const h of ['h1', 'h2']) {
+  void test('the plugin is enabled on every host; netctl network create makes the network on every engine', async () => {
+    for (const h of ['h1', 'h2', 'h3']) {
       const r = await c().docker(h, 'plugin', 'ls', '--format', '{{.Name}} {{.Enabled}}');
       assert.match(r.stdout, new RegExp(`^${PLUGIN.replace(/[.:/]/g, '\\$&')} true$`, 'm'), `${h}: ${r.stdout}`);
     }
     await c().netctl('h1', 'network', 'create', 'contiv-net', '-s', '100.1.1.1/24', '-g', '100.1.1.100');
-    for (const h of ['h1', 'h2']) {
+    for (const h of ['h1', 'h2', 'h3']) {
       const r = await c().docker(h, 'network', 'ls', '--format', '{{.Name}} {{.Driver}}');
       assert.match(r.stdout, new RegExp(`^contiv-net ${PLUGIN.replace(/[.:/]/g, '\\$&')}$`, 'm'), `${h}: ${r.stdout}`);
     }

@@ -201,4 +201,39 @@ void describe('local cluster --mode swarm --plugin v2: the guide swarm-mode work
       for (const t of tasks) assert.ok(inGroup.has(t.ip), `netctl group inspect group1 lists ${t.ip}: ${[...inGroup].join(', ')}`);
     });
   });
+
+  void test('a dockerd restart on a worker: the plugin comes back enabled, swarm reschedules, tasks reach each other again', async () => {
+    await withLogs(cluster(), async () => {
+      const worker = 'h2';
+      await cluster().restart(worker, 'dockerd');
+      await eventually(
+        async () => {
+          const r = await cluster().docker(worker, 'plugin', 'ls', '--format', '{{.Name}} {{.Enabled}}');
+          assert.equal(r.stdout.trim(), `${PLUGIN} true`);
+        },
+        { timeoutMs: 60_000, intervalMs: 1_000, what: `the plugin enabled again on ${worker}` },
+      );
+      const tasks = await eventually(
+        async () => {
+          const ps = await cluster().docker('h1', 'service', 'ps', '--filter', 'desired-state=running', '--format', '{{.CurrentState}}', 'my-db');
+          assert.equal(ps.stdout.trim().split('\n').filter((l) => l.startsWith('Running')).length, 3, ps.stdout);
+          const t = (await serviceTasks(cluster(), 'my-db')).filter((x) => x.ip !== '');
+          assert.equal(t.length, 3, JSON.stringify(t));
+          return t;
+        },
+        { timeoutMs: 120_000, intervalMs: 1_000, what: '3 my-db tasks Running again' },
+      );
+      for (const from of tasks) {
+        for (const to of tasks.filter((x) => x.host !== from.host)) {
+          await eventually(
+            async () => {
+              const r = await cluster().docker(from.host, 'exec', from.container, 'ping', '-c', '1', '-W', '2', to.ip);
+              assert.match(r.stdout, /1 packets received/);
+            },
+            { timeoutMs: 30_000, intervalMs: 1_000, what: `${from.host} task to reach ${to.ip} on ${to.host}` },
+          );
+        }
+      }
+    });
+  });
 });

@@ -105,7 +105,7 @@ export class LocalCluster {
   }
 
   /** `cluster restart HOST SERVICE`: stop and start one of our services the way `up` started it. */
-  restart(host: string, service: 'netplugin' | 'driver-shim' | 'netmaster'): Promise<RunResult> {
+  restart(host: string, service: 'netplugin' | 'driver-shim' | 'netmaster' | 'dockerd'): Promise<RunResult> {
     return this.ok(['restart', host, service]);
   }
 

@@ -6,7 +6,7 @@
  *   cluster [--name NAME] up [--hosts N] [--mode legacy|swarm] [--plugin binaries|v2] [--store etcd|consul]
  *                            [--cluster-store] [--vxlan-port PORT] [--debug]
  *   cluster [--name NAME] status [--json]
- *   cluster [--name NAME] restart HOST netplugin|driver-shim|netmaster
+ *   cluster [--name NAME] restart HOST netplugin|driver-shim|netmaster|dockerd
  *   cluster [--name NAME] down
  *
  * Environment: CONTIV_CLUSTER_NAME (default contiv), CONTIV_CLUSTER_DIR (state,
@@ -40,7 +40,7 @@ const USAGE = `usage: cluster [--name NAME] COMMAND
         run CMD in HOST (h1, h2, ...) with DOCKER_HOST, NETMASTER and netctl set
   status [--json]
         what runs; exit 0 when everything is up, 1 when something is missing, 3 when nothing is up
-  restart HOST netplugin|driver-shim|netmaster
+  restart HOST netplugin|driver-shim|netmaster|dockerd
         stop one service on HOST and start it again the same way
   down
         remove everything up made (logs stay)

@@ -7,12 +7,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { startDockerd } from '../dockerd';
 import { inNetns, startDaemon, sleep } from '../exec';
 import { pidAlive, stopPids } from '../processes';
 import type { ClusterLayout } from './layout';
 import { pluginKind, readState, writeState, type ProcessName } from './state';
 
-export const RESTARTABLE = ['netplugin', 'driver-shim', 'netmaster'] as const;
+export const RESTARTABLE = ['netplugin', 'driver-shim', 'netmaster', 'dockerd'] as const;
 export type RestartableService = (typeof RESTARTABLE)[number];
 
 function readNulList(file: string): string[] {
@@ -32,6 +33,7 @@ export async function restartService(layout: ClusterLayout, hostKey: string, ser
   if (state === undefined) throw new Error(`cluster ${layout.name} is not up`);
   const host = state.hosts.find((h) => h.key === hostKey);
   if (host === undefined) throw new Error(`no host ${hostKey} in cluster ${layout.name} (hosts: ${state.hosts.map((h) => h.key).join(', ')})`);
+  if (service === 'dockerd') return restartDockerd(layout, hostKey, say);
   if (pluginKind(state.options) === 'v2') {
     throw new Error(`cluster ${layout.name} runs the managed plugin: ${service} runs inside it (restart it with: exec ${hostKey} -- docker plugin disable -f NAME, then enable)`);
   }
@@ -58,4 +60,33 @@ export async function restartService(layout: ClusterLayout, hostKey: string, ser
     await sleep(50);
   }
   say(`${hostKey}: ${service} running again (pid ${d.pid}) after ${Date.now() - t0} ms`);
+}
+
+/**
+ * Stops the host's engine (SIGTERM: dockerd stops its containers, as a real
+ * `systemctl restart docker` does) and starts it again the way `up` did: same
+ * namespaces, directories, OVS and cluster store. A managed plugin comes back
+ * with the engine; swarm reschedules the host's tasks.
+ */
+async function restartDockerd(layout: ClusterLayout, hostKey: string, say: (m: string) => void): Promise<void> {
+  const state = readState(layout);
+  const host = state?.hosts.find((h) => h.key === hostKey);
+  if (state === undefined || host === undefined) throw new Error(`no host ${hostKey} in cluster ${layout.name}`);
+  const pid = host.pids.dockerd;
+  if (pid === undefined || !pidAlive(pid)) throw new Error(`dockerd does not run on ${hostKey}`);
+  const t0 = Date.now();
+  await stopPids([pid], 60_000);
+  say(`${hostKey}: dockerd (pid ${pid}) stopped in ${Date.now() - t0} ms`);
+  const dockerd = await startDockerd({
+    netns: host.netns,
+    hostName: host.netns,
+    dir: path.join(host.dir, 'docker'),
+    ovsDir: host.ovsDir,
+    logFile: path.join(host.logDir, 'dockerd.log'),
+    detached: true,
+    ...(state.options.dockerClusterStore ? { clusterStore: state.clusterStore, clusterAdvertise: `${host.ip}:2376` } : {}),
+  });
+  host.pids.dockerd = dockerd.pid();
+  writeState(layout, state);
+  say(`${hostKey}: dockerd running again (pid ${dockerd.pid()}) after ${Date.now() - t0} ms`);
 }
