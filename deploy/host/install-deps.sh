@@ -10,10 +10,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # (userspace datapath works without the kernel module), etcd 3.4 (+etcdctl),
 # the static busybox the test image is built from, ip/ping/ethtool for the data
 # path (ethtool turns TX checksum offload off on netdev-datapath veths), curl
-# for health checks, make/util-linux for the entry points (flock, nsenter, unshare).
+# for health checks, make/util-linux for the entry points (flock, nsenter, unshare),
+# tcpdump for the tests that check headers on the wire (netProfile DSCP).
 # Consul comes from bullseye, further down.
 PACKAGES=(docker.io openvswitch-switch etcd-server etcd-client busybox-static iproute2
-  iputils-ping ethtool curl make util-linux)
+  iputils-ping ethtool curl make util-linux tcpdump)
 
 log() { printf '[deps] %s\n' "$*"; }
 

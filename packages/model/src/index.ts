@@ -176,3 +176,39 @@ export { GlobalSchema, globalSpec, validateGlobal, GLOBAL_KEY, DEFAULT_GLOBAL } 
 export type { GlobalConfig, GlobalOper } from './objects/global';
 export { macFromIPv4, endpointOper } from './objects/endpoint';
 export type { EndpointOper } from './objects/endpoint';
+
+export { compilePolicyRules, compareRules, ruleRank, rangeToPrefixes, ruleAddressPrefixes, RULE_RANK_LIMIT } from './policy/compile';
+export type { CompiledRule, RulePrefix, PolicyInputs } from './policy/compile';
+export { evaluatePolicy, decide, ruleMatches } from './policy/evaluate';
+export type { TracePacket, DirectionVerdict, PolicyVerdict } from './policy/evaluate';
+
+export {
+  NetProfileSchema,
+  netProfileSpec,
+  netProfileKey,
+  validateNetProfile,
+  bandwidthKbps,
+  formatBandwidth,
+  groupQosOf,
+  netProfilesEqual,
+  BANDWIDTH_PATTERN,
+  MAX_DSCP,
+  MAX_BURST_KB,
+  MAX_BANDWIDTH_KBPS,
+  NET_PROFILE_LINK_SETS,
+  NET_PROFILE_LINKS,
+} from './objects/net-profile';
+export type { NetProfileConfig, GroupQos } from './objects/net-profile';
+export { AppProfileSchema, appProfileSpec, appProfileKey, validateAppProfile, MAX_APP_PROFILE_GROUPS, APP_PROFILE_LINK_SETS, APP_PROFILE_LINKS } from './objects/app-profile';
+export type { AppProfileConfig } from './objects/app-profile';
+export {
+  ExtContractsGroupSchema,
+  extContractsGroupSpec,
+  extContractsGroupKey,
+  validateExtContractsGroup,
+  extContractsGroupsEqual,
+  CONTRACT_PATTERN,
+  EXT_CONTRACTS_GROUP_LINK_SETS,
+} from './objects/ext-contracts-group';
+export type { ExtContractsGroupConfig } from './objects/ext-contracts-group';
+export { NAME_DESCRIPTION } from './objects/patterns';

@@ -49,6 +49,10 @@ export const GroupStateSchema = Type.Object({
   policies: Type.Array(Str),
   ipPool: Str,
   groupTag: Str,
+  netProfile: Str,
+  bandwidthKbps: Type.Integer({ minimum: 0 }),
+  burstKb: Type.Integer({ minimum: 0 }),
+  dscp: Type.Integer({ minimum: 0, maximum: 63 }),
 });
 
 export const RuleStateSchema = Type.Object({

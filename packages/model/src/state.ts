@@ -45,6 +45,14 @@ export interface GroupState {
   policies: string[];
   ipPool: string;
   groupTag: string;
+  /** The group's netProfile name, or "". Its settings below are copied in so agents need no other record. */
+  netProfile: string;
+  /** Rate limit of each of the group's endpoints, kbit/s (Contiv's bandwidth); 0 = none. */
+  bandwidthKbps: number;
+  /** Burst of that limit in KB as configured (Contiv's burst); 0 = the agent's default. */
+  burstKb: number;
+  /** DSCP written into the IP header of the endpoints' outgoing packets; 0 = left as sent. */
+  dscp: number;
 }
 
 /**

@@ -15,16 +15,17 @@ import type { OperationFailure } from './errors';
 import type { Logger } from './logger';
 import type { OfMessage, OutgoingMessage } from './codec/message';
 import type { Action } from './codec/actions';
-import { OFPBF_ATOMIC, OFPBF_ORDERED, OFPMPF_MORE, OFPTT_ALL, OFP_MAX_MESSAGE_LEN } from './codec/constants';
+import { OFPBF_ATOMIC, OFPBF_ORDERED, OFPM, OFPMPF_MORE, OFPTT_ALL, OFP_MAX_MESSAGE_LEN } from './codec/constants';
 import type { FlowMod, FlowStats } from './codec/flow-mod';
 import type { GroupDesc, GroupMod } from './codec/group-mod';
+import type { MeterConfig, MeterMod } from './codec/meter-mod';
 import type { MultipartReplyBody, MultipartRequestBody, PortDesc, TableFeatures } from './codec/multipart';
 import { flowStatsRequest } from './codec/multipart';
 import type { ConnectionEvent, OpenFlowClientOptions } from './client';
 import { OpenFlowClient } from './client';
 import type { Features, MessageOutcome } from './conn/connection';
 import type { Flow, FlowFilter } from './flow';
-import type { BundleOps, FlowOperations, PlannedOp } from './operations';
+import type { BundleOps, FlowOperations, MeterOperations, PlannedOp } from './operations';
 import { describeOp, planBundle } from './operations';
 
 export type OpenFlowBridgeOptions = OpenFlowClientOptions;
@@ -36,7 +37,7 @@ export interface BridgeStats {
   readonly bundledMessages: number;
 }
 
-export class OpenFlowBridge implements FlowOperations {
+export class OpenFlowBridge implements FlowOperations, MeterOperations {
   private nextBundleId = 1;
   private readonly counters = { bundlesCommitted: 0, bundlesRejected: 0, bundledMessages: 0 };
 
@@ -151,6 +152,20 @@ export class OpenFlowBridge implements FlowOperations {
       mods.map((g) => ({ type: 'group_mod', ...g })),
       (i) => `group ${mods[i]?.command ?? ''} group_id=${mods[i]?.groupId ?? ''}`,
     );
+  }
+
+  /** METER_MODs outside a bundle (OVS does not bundle them); OF_ERROR_REPLY lists the failed ones. */
+  async meterMods(mods: readonly MeterMod[]): Promise<void> {
+    await this.sendChecked(
+      mods.map((m) => ({ type: 'meter_mod', ...m })),
+      (i) => `meter ${mods[i]?.command ?? ''} meter_id=${mods[i]?.meterId ?? ''}`,
+    );
+  }
+
+  /** OFPMP_METER_CONFIG: the switch's meters (all, or one), in meter id order. */
+  async dumpMeters(meterId: number = OFPM.ALL): Promise<MeterConfig[]> {
+    const body = await this.multipart({ mpType: 'meter_config', meterId });
+    return body.flatMap((b) => (b.mpType === 'meter_config' ? [...b.meters] : [])).sort((a, b) => a.meterId - b.meterId);
   }
 
   async dumpGroups(): Promise<GroupDesc[]> {

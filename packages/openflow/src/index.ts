@@ -9,7 +9,7 @@ export { OpenFlowError, isOpenFlowError } from './errors';
 export type { Logger, LogMeta } from './logger';
 export { noopLogger } from './logger';
 
-export type { FlowModCommand, GroupModCommand, GroupType, BundleControlType } from './codec/constants';
+export type { FlowModCommand, GroupModCommand, GroupType, BundleControlType, MeterModCommand } from './codec/constants';
 export {
   OFP13_VERSION,
   OFPT,
@@ -18,6 +18,9 @@ export {
   OFPTT_ALL,
   OFPFF,
   OFPMP,
+  OFPM,
+  OFPMF,
+  OFPMBT,
   OFP_NO_BUFFER,
   OFPCML_NO_BUFFER,
   OFP_DEFAULT_PRIORITY,
@@ -35,6 +38,8 @@ export { encodeActions, decodeActions } from './codec/actions';
 export type { Instruction, InstructionType } from './codec/instructions';
 export type { FlowMod, FlowStats } from './codec/flow-mod';
 export type { Bucket, GroupMod, GroupDesc } from './codec/group-mod';
+export type { MeterBand, MeterMod, MeterConfig } from './codec/meter-mod';
+export { dropMeterMod, meterToString } from './codec/meter-mod';
 export type { FlowStatsRequest, TableFeatures, PortDesc, SwitchDesc, MultipartRequestBody, MultipartReplyBody } from './codec/multipart';
 export { flowStatsRequest } from './codec/multipart';
 export type { OfMessage, OfMessageType, OutgoingMessage, MessageHeader } from './codec/message';
@@ -50,7 +55,7 @@ export type { OpenFlowClientOptions, ConnectionEvent, ClientState, ClientStats }
 export { OpenFlowClient, DEFAULT_TIMEOUT_MS, DEFAULT_CONNECT_TIMEOUT_MS, DEFAULT_PROBE_INTERVAL_MS } from './client';
 
 export type { Flow, FlowFilter } from './flow';
-export type { BundleOps, FlowOperations, PlannedOp } from './operations';
+export type { BundleOps, FlowOperations, MeterOperations, PlannedOp } from './operations';
 export { flowModFor, planBundle, describeOp } from './operations';
 export type { OpenFlowBridgeOptions, BridgeStats } from './bridge';
 export { OpenFlowBridge } from './bridge';

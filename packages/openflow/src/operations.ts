@@ -6,6 +6,7 @@
  */
 import type { FlowStats } from './codec/flow-mod';
 import type { GroupMod } from './codec/group-mod';
+import type { MeterConfig, MeterMod } from './codec/meter-mod';
 import type { FlowModCommand } from './codec/constants';
 import { OFPG, OFPP, OFP_NO_BUFFER } from './codec/constants';
 import type { FlowMod } from './codec/flow-mod';
@@ -32,6 +33,19 @@ export interface FlowOperations {
   deleteAll(filter: FlowFilter): Promise<void>;
   /** The installed flows whose cookie (and table) match. */
   dumpFlows(filter?: FlowFilter): Promise<FlowStats[]>;
+}
+
+/**
+ * Meters (OpenFlow 1.3 rate limiters) as a pipeline manages them. They are
+ * not part of bundles (OVS refuses METER_MOD inside one), so a caller orders
+ * them around the flow bundle itself: a flow's `meter` instruction needs the
+ * meter to exist, and deleting a meter deletes the flows that use it.
+ */
+export interface MeterOperations {
+  /** METER_MODs outside a bundle, each applied on its own; OF_ERROR_REPLY lists the failed ones. */
+  meterMods(mods: readonly MeterMod[]): Promise<void>;
+  /** The switch's meters (all, or the one with `meterId`), in meter id order. */
+  dumpMeters(meterId?: number): Promise<MeterConfig[]>;
 }
 
 /** The FLOW_MOD that applies `flow` with `command`. */

@@ -1,15 +1,17 @@
 /**
  * The netctl command tree: the root command, its global options and one
- * module per object under commands/ (later issues add netprofile,
- * app-profile, external-contracts, service the same way).
+ * module per object under commands/ (later issues add service the same way).
  */
 import type { BuildInfo, Env } from '@contiv/runtime';
 import { buildInfo } from '@contiv/runtime';
 import { Command, Option } from 'commander';
+import { registerAppProfileCommand } from './commands/app-profile';
 import type { CommandContext } from './commands/context';
 import { registerEndpointCommand } from './commands/endpoint';
+import { registerExternalContractsCommand } from './commands/external-contracts';
 import { registerGlobalCommand } from './commands/global';
 import { registerGroupCommand } from './commands/group';
+import { registerNetprofileCommand } from './commands/netprofile';
 import { registerNetworkCommand } from './commands/network';
 import { registerPolicyCommand } from './commands/policy';
 import { registerTenantCommand } from './commands/tenant';
@@ -50,7 +52,7 @@ export function buildProgram(deps: ProgramDeps): Command {
   const clientVersion = deps.clientVersion ?? buildInfo();
   const { helpWidth } = deps;
   const program = new Command('netctl')
-    .description('A command line client for Contiv netplugin: manages tenants, networks, endpoint groups, policies and global settings through netmaster\'s REST API')
+    .description('A command line client for Contiv netplugin: manages tenants, networks, endpoint groups, policies, network and application profiles, external contracts and global settings through netmaster\'s REST API')
     .addOption(new Option('--netmaster <url>', `netmaster URL, http://host:port or https://host:port (env ${ENV_NETMASTER}, default ${DEFAULT_NETMASTER})`))
     .version(`netctl\n${formatVersion(clientVersion)}`.trimEnd(), '--version', 'print netctl\'s version')
     .exitOverride()
@@ -72,9 +74,12 @@ export function buildProgram(deps: ProgramDeps): Command {
   };
 
   // Sorted by name, as Contiv's help lists them.
+  registerAppProfileCommand(program, ctx);
   registerEndpointCommand(program, ctx);
+  registerExternalContractsCommand(program, ctx);
   registerGlobalCommand(program, ctx);
   registerGroupCommand(program, ctx);
+  registerNetprofileCommand(program, ctx);
   registerNetworkCommand(program, ctx);
   registerPolicyCommand(program, ctx);
   registerTenantCommand(program, ctx);

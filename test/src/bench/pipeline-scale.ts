@@ -81,12 +81,12 @@ function networkOf(n: number): DesiredNetwork {
 function localEndpoint(i: number, ofport: number, networks: number): DesiredLocalEndpoint {
   const n = i % networks;
   const ip = addressIn(n, Math.floor(i / networks));
-  return { endpointId: `local-${i}`, ofport, network: networkOf(n).key, ip, mac: macOf(ip) };
+  return { endpointId: `local-${i}`, ofport, network: networkOf(n).key, ip, mac: macOf(ip), ipv6: '', groupId: 0, bandwidthKbps: 0, burstKbits: 0, dscp: 0 };
 }
 
 function remoteEndpoint(id: string, n: number, k: number, hostIndex: number): DesiredRemoteEndpoint {
   const ip = addressIn(n, k);
-  return { endpointId: id, ip, mac: macOf(ip), network: networkOf(n).key, host: REMOTE_HOSTS[hostIndex % REMOTE_HOSTS.length]?.host ?? 'h2' };
+  return { endpointId: id, ip, mac: macOf(ip), network: networkOf(n).key, host: REMOTE_HOSTS[hostIndex % REMOTE_HOSTS.length]?.host ?? 'h2', ipv6: '', groupId: 0 };
 }
 
 function stateOf(shape: Shape, ports: BenchPorts): DesiredState {
@@ -98,6 +98,7 @@ function stateOf(shape: Shape, ports: BenchPorts): DesiredState {
     remoteEndpoints: Array.from({ length: shape.remotes }, (_, j) => remoteEndpoint(`remote-${j}`, j % K, REMOTE_BASE + Math.floor(j / K), j)),
     remoteHosts: REMOTE_HOSTS.map((h, i) => ({ ...h, tunnelOfport: ports.tunnels[i] as number })),
     uplinkOfports: [],
+    policyRules: [],
   };
 }
 

@@ -19,6 +19,10 @@ export interface RigEndpoint {
   readonly mac: string;
   /** Pipeline network key. */
   readonly network: string;
+  /** Endpoint group id (policy); 0 or absent = no group. */
+  readonly groupId?: number;
+  /** An IPv6 address (/64) besides the IPv4 one. */
+  readonly addr6?: string;
 }
 
 export const BLUE = 'blue/net';
@@ -44,6 +48,7 @@ export async function plugEndpoints(ovs: Ovs, br: string, eps: readonly RigEndpo
     await ip('-n', ovsNs, 'link', 'set', h.port, 'up');
     await ip('-n', h.ns, 'link', 'set', 'eth0', 'address', h.mac);
     await ip('-n', h.ns, 'addr', 'add', `${h.addr}/24`, 'dev', 'eth0');
+    if (h.addr6 !== undefined) await ip('-n', h.ns, '-6', 'addr', 'add', `${h.addr6}/64`, 'dev', 'eth0', 'nodad');
     await ip('-n', h.ns, 'link', 'set', 'eth0', 'up');
     if (opts.gateway !== undefined) {
       await ip('-n', h.ns, 'link', 'set', 'lo', 'up');
@@ -79,9 +84,21 @@ export function twoTenantState(eps: readonly RigEndpoint[], ofports: readonly nu
       { key: BLUE, encap: 'vxlan', vni: 5001, vlan: 0, gateway, localId: 1 },
       { key: RED, encap: 'vxlan', vni: 5002, vlan: 0, gateway, localId: 2 },
     ],
-    localEndpoints: eps.map((h, i) => ({ endpointId: h.id, ofport: ofports[i] as number, network: h.network, ip: h.addr, mac: h.mac })),
+    localEndpoints: eps.map((h, i) => ({
+      endpointId: h.id,
+      ofport: ofports[i] as number,
+      network: h.network,
+      ip: h.addr,
+      mac: h.mac,
+      ipv6: h.addr6 ?? '',
+      groupId: h.groupId ?? 0,
+      bandwidthKbps: 0,
+      burstKbits: 0,
+      dscp: 0,
+    })),
     remoteEndpoints: [],
     remoteHosts: [],
     uplinkOfports: [],
+    policyRules: [],
   };
 }

@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { EndpointState } from '@contiv/model';
 import { OpenFlowBridge, bridgeMgmtEndpoint, flowsToStrings, normalizeDumpFlows } from '@contiv/openflow';
 import { noopLogger } from '@contiv/runtime';
-import { CookieCategory, PIPELINE_FEATURES, PipelineReconciler, allFlows, computeFlowSet, makeCookie } from '../../../services/netplugin/lib/pipeline/index';
+import { CookieCategory, L2ForwardingTable, PIPELINE_FEATURES, PipelineReconciler, allFlows, computeFlowSet, makeCookie } from '../../../services/netplugin/lib/pipeline/index';
 import type { DesiredState } from '../../../services/netplugin/lib/pipeline/index';
 import { DnsService, buildNameTable, dnsInterceptorFeature } from '../../../services/netplugin/lib/dns/index';
 import { eventually } from '../harness/eventually';
@@ -168,7 +168,7 @@ describe('container-name DNS on a real bridge', { timeout: 180_000 }, () => {
     const installed = normalizeDumpFlows(await ovs.ofctl('-O', 'OpenFlow13', 'dump-flows', br, '--no-stats'));
     assert.deepEqual(installed, expected);
     assert.ok(
-      installed.includes('cookie=0x1060000000000, table=2, priority=300,udp,reg0=0x1/0xf,dl_dst=00:00:11:11:11:11,tp_dst=53 actions=CONTROLLER:65535'),
+      installed.includes(`cookie=0x1060000000000, table=${L2ForwardingTable.id}, priority=300,udp,reg0=0x1/0xf,dl_dst=00:00:11:11:11:11,tp_dst=53 actions=CONTROLLER:65535`),
       installed.join('\n'),
     );
   });

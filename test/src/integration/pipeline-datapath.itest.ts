@@ -9,7 +9,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { OpenFlowBridge, bridgeMgmtEndpoint, flowsToStrings, normalizeDumpFlows } from '@contiv/openflow';
-import { GATEWAY_MAC, PIPELINE_FEATURES, PipelineReconciler, allFlows, computeFlowSet } from '../../../services/netplugin/lib/pipeline/index';
+import { ArpResponderTable, GATEWAY_MAC, PIPELINE_FEATURES, PipelineReconciler, allFlows, computeFlowSet } from '../../../services/netplugin/lib/pipeline/index';
 import type { DesiredState } from '../../../services/netplugin/lib/pipeline/index';
 import { eventually } from '../harness/eventually';
 import { run } from '../harness/exec';
@@ -84,7 +84,7 @@ describe('the agent pipeline on a real bridge', { timeout: 120_000 }, () => {
     );
     assert.match(neigh, new RegExp(`lladdr ${GATEWAY_MAC}`));
     assert.equal(await ping(epA, epB.addr), true);
-    const arpFlows = (await bridge.dumpFlows({ table: 1 })).filter((f) => f.priority === 200 && f.packetCount > 0n);
+    const arpFlows = (await bridge.dumpFlows({ table: ArpResponderTable.id })).filter((f) => f.priority === 200 && f.packetCount > 0n);
     assert.ok(arpFlows.length >= 2, 'the gateway and endpoint B responder flows matched requests');
   });
 

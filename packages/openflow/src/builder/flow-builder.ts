@@ -7,12 +7,12 @@
  *     .gotoTable(next)
  *     .build()
  *
- * `actions` is the apply-actions instruction; `writeActions`,
+ * `actions` is the apply-actions instruction; `meter`, `writeActions`,
  * `clearActions`, `writeMetadata` and `gotoTable` add the other
  * instructions. No actions and no goto = drop.
  */
 import { OpenFlowError } from '../errors';
-import { OFPFF } from '../codec/constants';
+import { OFPFF, OFPM } from '../codec/constants';
 import type { Instruction } from '../codec/instructions';
 import type { Match } from '../codec/oxm';
 import { normalizeMatch } from '../codec/oxm';
@@ -36,6 +36,7 @@ export class FlowBuilder {
   private clear = false;
   private metadata: { value: bigint; mask: bigint } | undefined;
   private gotoValue: number | undefined;
+  private meterValue: number | undefined;
 
   constructor(
     private readonly table: number,
@@ -92,6 +93,12 @@ export class FlowBuilder {
     this.metadata = { value: value & mask, mask };
     return this;
   }
+  /** Sends the packet through meter `meterId` first (it must exist when the flow is added); over the rate, the meter's band decides (drop). */
+  meter(meterId: number): this {
+    if (!Number.isInteger(meterId) || meterId < 1 || meterId > OFPM.MAX) throw new OpenFlowError('OF_INVALID_ARGUMENT', `Meter id ${meterId} is not 1..${OFPM.MAX}`);
+    this.meterValue = meterId;
+    return this;
+  }
   gotoTable(table: number): this {
     if (!Number.isInteger(table) || table <= this.table || table > 254) {
       throw new OpenFlowError('OF_INVALID_ARGUMENT', `goto_table ${table} must be a later table than ${this.table} (OpenFlow only goes forward)`);
@@ -102,6 +109,7 @@ export class FlowBuilder {
 
   build(): Flow {
     const instructions: Instruction[] = [];
+    if (this.meterValue !== undefined) instructions.push({ type: 'meter', meterId: this.meterValue });
     const apply = this.apply?.build() ?? [];
     if (apply.length > 0) instructions.push({ type: 'apply_actions', actions: apply });
     if (this.clear) instructions.push({ type: 'clear_actions' });

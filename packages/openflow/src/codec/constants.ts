@@ -93,6 +93,17 @@ export const OFPGT = { ALL: 0, SELECT: 1, INDIRECT: 2, FF: 3 } as const;
 export type GroupType = 'all' | 'select' | 'indirect' | 'ff';
 export const GROUP_TYPES: readonly GroupType[] = ['all', 'select', 'indirect', 'ff'];
 
+/** ofp_meter_mod_command. */
+export const OFPMC = { ADD: 0, MODIFY: 1, DELETE: 2 } as const;
+export type MeterModCommand = 'add' | 'modify' | 'delete';
+export const METER_MOD_COMMANDS: readonly MeterModCommand[] = ['add', 'modify', 'delete'];
+/** ofp_meter_flags: rates in kbit/s (else packets/s), bands have a burst size, keep statistics. */
+export const OFPMF = { KBPS: 1, PKTPS: 2, BURST: 4, STATS: 8 } as const;
+/** ofp_meter_band_type. */
+export const OFPMBT = { DROP: 1, DSCP_REMARK: 2, EXPERIMENTER: 0xffff } as const;
+/** Meter ids 1..OFPM_MAX are the switch's to give; OFPM_ALL means every meter (delete, dump). */
+export const OFPM = { MAX: 0xffff0000, SLOWPATH: 0xfffffffd, CONTROLLER: 0xfffffffe, ALL: 0xffffffff } as const;
+
 /** ofp_multipart_type. */
 export const OFPMP = {
   DESC: 0,

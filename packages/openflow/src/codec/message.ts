@@ -26,6 +26,8 @@ import type { FlowMod } from './flow-mod';
 import { readFlowMod, writeFlowMod } from './flow-mod';
 import type { GroupMod } from './group-mod';
 import { readGroupMod, writeGroupMod } from './group-mod';
+import type { MeterMod } from './meter-mod';
+import { readMeterMod, writeMeterMod } from './meter-mod';
 import type { MultipartReplyBody, MultipartRequestBody } from './multipart';
 import { readMultipartReply, readMultipartRequest, writeMultipartReply, writeMultipartRequest } from './multipart';
 import type { Match } from './oxm';
@@ -67,6 +69,7 @@ export type OfMessage = Xid &
     | { readonly type: 'packet_out'; readonly bufferId?: number; readonly inPort: number; readonly actions: readonly Action[]; readonly data: Buffer }
     | ({ readonly type: 'flow_mod' } & FlowMod)
     | ({ readonly type: 'group_mod' } & GroupMod)
+    | ({ readonly type: 'meter_mod' } & MeterMod)
     | { readonly type: 'multipart_request'; readonly flags: number; readonly body: MultipartRequestBody }
     | { readonly type: 'multipart_reply'; readonly flags: number; readonly body: MultipartReplyBody }
     | { readonly type: 'barrier_request' }
@@ -114,6 +117,8 @@ function msgTypeOf(m: OfMessage): number {
       return OFPT.FLOW_MOD;
     case 'group_mod':
       return OFPT.GROUP_MOD;
+    case 'meter_mod':
+      return OFPT.METER_MOD;
     case 'multipart_request':
       return OFPT.MULTIPART_REQUEST;
     case 'multipart_reply':
@@ -180,6 +185,9 @@ function writeBody(w: Writer, m: OfMessage): void {
       return;
     case 'group_mod':
       writeGroupMod(w, m);
+      return;
+    case 'meter_mod':
+      writeMeterMod(w, m);
       return;
     case 'multipart_request':
       writeMultipartRequest(w, m.flags, m.body);
@@ -325,6 +333,8 @@ function readBody(type: number, xid: number, r: Reader): OfMessage {
       return { type: 'flow_mod', xid, ...readFlowMod(r) };
     case OFPT.GROUP_MOD:
       return { type: 'group_mod', xid, ...readGroupMod(r) };
+    case OFPT.METER_MOD:
+      return { type: 'meter_mod', xid, ...readMeterMod(r) };
     case OFPT.MULTIPART_REQUEST:
       return { type: 'multipart_request', xid, ...readMultipartRequest(r) };
     case OFPT.MULTIPART_REPLY:

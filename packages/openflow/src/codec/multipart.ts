@@ -1,15 +1,17 @@
 /**
  * OFPT_MULTIPART_REQUEST / _REPLY bodies (ofp11_stats_msg: type u16,
- * flags u16, pad 4). Typed: FLOW, GROUP_DESC, TABLE_FEATURES, DESC,
- * PORT_DESC. Anything else is carried as raw bytes.
+ * flags u16, pad 4). Typed: FLOW, GROUP_DESC, METER_CONFIG, TABLE_FEATURES,
+ * DESC, PORT_DESC. Anything else is carried as raw bytes.
  */
 import { OpenFlowError } from '../errors';
 import type { Reader, Writer } from './bytes';
-import { OFPG, OFPMP, OFPP, OFPTT_ALL } from './constants';
+import { OFPG, OFPM, OFPMP, OFPP, OFPTT_ALL } from './constants';
 import type { FlowStats } from './flow-mod';
 import { readFlowStats, writeFlowStats } from './flow-mod';
 import type { GroupDesc } from './group-mod';
 import { readGroupDesc, writeGroupDesc } from './group-mod';
+import type { MeterConfig } from './meter-mod';
+import { readMeterConfig, writeMeterConfig } from './meter-mod';
 import type { Match } from './oxm';
 import { readMatch, writeMatch } from './oxm';
 
@@ -58,6 +60,8 @@ export type MultipartRequestBody =
   | FlowStatsRequest
   | { readonly mpType: 'table_features'; readonly features: readonly TableFeatures[] }
   | { readonly mpType: 'group_desc' }
+  /** One meter, or OFPM.ALL. */
+  | { readonly mpType: 'meter_config'; readonly meterId: number }
   | { readonly mpType: 'desc' }
   | { readonly mpType: 'port_desc' }
   | { readonly mpType: 'other'; readonly code: number; readonly body: Buffer };
@@ -66,6 +70,7 @@ export type MultipartReplyBody =
   | { readonly mpType: 'flow'; readonly flows: readonly FlowStats[] }
   | { readonly mpType: 'table_features'; readonly features: readonly TableFeatures[] }
   | { readonly mpType: 'group_desc'; readonly groups: readonly GroupDesc[] }
+  | { readonly mpType: 'meter_config'; readonly meters: readonly MeterConfig[] }
   | { readonly mpType: 'desc'; readonly desc: SwitchDesc }
   | { readonly mpType: 'port_desc'; readonly ports: readonly PortDesc[] }
   | { readonly mpType: 'other'; readonly code: number; readonly body: Buffer };
@@ -90,6 +95,8 @@ function mpCode(body: MultipartRequestBody | MultipartReplyBody): number {
       return OFPMP.TABLE_FEATURES;
     case 'group_desc':
       return OFPMP.GROUP_DESC;
+    case 'meter_config':
+      return OFPMP.METER_CONFIG;
     case 'desc':
       return OFPMP.DESC;
     case 'port_desc':
@@ -152,6 +159,10 @@ export function writeMultipartRequest(w: Writer, flags: number, body: MultipartR
     case 'table_features':
       for (const f of body.features) writeTableFeatures(w, f);
       return;
+    case 'meter_config':
+      // ofp13_meter_multipart_request: meter_id, pad 4.
+      w.u32(body.meterId).zeros(4);
+      return;
     case 'group_desc':
     case 'desc':
     case 'port_desc':
@@ -185,6 +196,10 @@ export function readMultipartRequest(r: Reader): { flags: number; body: Multipar
     }
     case OFPMP.GROUP_DESC:
       return { flags, body: { mpType: 'group_desc' } };
+    case OFPMP.METER_CONFIG: {
+      const meterId = r.remaining >= 4 ? r.u32() : OFPM.ALL;
+      return { flags, body: { mpType: 'meter_config', meterId } };
+    }
     case OFPMP.DESC:
       return { flags, body: { mpType: 'desc' } };
     case OFPMP.PORT_DESC:
@@ -205,6 +220,9 @@ export function writeMultipartReply(w: Writer, flags: number, body: MultipartRep
       return;
     case 'group_desc':
       for (const g of body.groups) writeGroupDesc(w, g);
+      return;
+    case 'meter_config':
+      for (const m of body.meters) writeMeterConfig(w, m);
       return;
     case 'desc':
       w.fixedString(body.desc.manufacturer, 256).fixedString(body.desc.hardware, 256).fixedString(body.desc.software, 256);
@@ -238,6 +256,11 @@ export function readMultipartReply(r: Reader): { flags: number; body: MultipartR
       const groups: GroupDesc[] = [];
       while (r.remaining > 0) groups.push(readGroupDesc(r));
       return { flags, body: { mpType: 'group_desc', groups } };
+    }
+    case OFPMP.METER_CONFIG: {
+      const meters: MeterConfig[] = [];
+      while (r.remaining > 0) meters.push(readMeterConfig(r));
+      return { flags, body: { mpType: 'meter_config', meters } };
     }
     case OFPMP.DESC: {
       const desc = {

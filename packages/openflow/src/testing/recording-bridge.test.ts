@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { RecordingBridge } from './recording-bridge';
 import { flow } from '../builder/flow-builder';
 import { isOpenFlowError } from '../errors';
+import { dropMeterMod } from '../codec/meter-mod';
 
 describe('RecordingBridge', () => {
   const a = flow(0, 10).cookie(0x0100n).match((m) => m.inPort(1)).actions((x) => x.output(2)).build();
@@ -40,5 +41,23 @@ describe('RecordingBridge', () => {
     await assert.rejects(br.bundle({ adds: [a], groups: [{ command: 'add', groupType: 'all', groupId: 1, buckets: [] }] }), (e) => isOpenFlowError(e, 'OF_BUNDLE_REJECTED'));
     assert.deepEqual(br.flows(), []);
     assert.equal(br.groups().length, 1);
+  });
+
+  it('keeps meters with OVS rules: flows need their meter, deleting a meter deletes its flows', async () => {
+    const br = new RecordingBridge();
+    const metered = flow(0, 20).match((m) => m.inPort(3)).meter(3).gotoTable(1).build();
+    await assert.rejects(br.addAll([metered]), /meter 3, which does not exist/);
+    await br.meterMods([dropMeterMod('add', 3, 1000, 500)]);
+    await assert.rejects(br.meterMods([dropMeterMod('add', 3, 1000, 500)]), /exists/);
+    await assert.rejects(br.meterMods([dropMeterMod('modify', 4, 1000, 500)]), /does not exist/);
+    await br.addAll([metered, a]);
+    await br.meterMods([dropMeterMod('modify', 3, 2000, 1000)]);
+    assert.deepEqual(
+      (await br.dumpMeters()).map((m) => [m.meterId, m.bands[0]?.rate]),
+      [[3, 2000]],
+    );
+    await br.meterMods([{ command: 'delete', meterId: 3, flags: 0, bands: [] }]);
+    assert.deepEqual(br.meters(), []);
+    assert.deepEqual(br.flowStrings(), ['cookie=0x100, priority=10,in_port=1 actions=output:2']);
   });
 });

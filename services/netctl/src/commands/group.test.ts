@@ -39,9 +39,16 @@ void test('group create with every flag (CONTIV-REST example plus more)', async 
 });
 
 void test('group create usage errors', async () => {
-  for (const args of [['group', 'create', 'web'], ['group', 'create', 'net', 'web', '-r', '10.1.1.10-x']]) {
+  for (const args of [
+    ['group', 'create', 'web'],
+    ['group', 'create', 'net', 'web', '-r', '10.1.1.10-x'],
+    ['group', 'create', 'net', 'web', '-n', 'a/b'],
+    ['group', 'create', 'net', 'web', '-e', 'ext_1'],
+    ['group', 'create', 'net', 'web', '-p', 'p 1'],
+  ]) {
     const r = await run(...args);
     assert.equal(r.code, 1, args.join(' '));
+    assert.equal(r.stderr.split('\n').filter((l) => l !== '').length, 2, `one error line and the --help hint: ${r.stderr}`);
   }
   assert.deepEqual(nm.calls(), []);
 });

@@ -1,20 +1,21 @@
 /**
- * `netctl policy`: create, rm|delete, inspect, ls|list, and the policy's rules:
- * rule-add, rule-rm, rule-ls.
+ * `netctl policy`: create, rm|delete, inspect, ls|list, the policy's rules:
+ * rule-add, rule-rm, rule-ls, and trace (which rule decides a connection).
  */
-import { isModelError, MAX_PORT, MAX_RULE_PRIORITY, MIN_RULE_PRIORITY, validateRule } from '@contiv/model';
+import { isModelError, MAX_IP_PROTOCOL, MAX_PORT, MAX_RULE_PRIORITY, MIN_RULE_PRIORITY, validateRule } from '@contiv/model';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError } from '../errors';
 import { renderTable } from '../output/table';
 import type { JsonObject } from '../rest/json';
-import { int, omitEmpty, str } from '../rest/json';
-import { inspectPath, listPath, objectKey, objectPath } from '../rest/paths';
+import { int, isJsonObject, omitEmpty, str } from '../rest/json';
+import { inspectPath, listPath, objectKey, objectPath, policyTracePath } from '../rest/paths';
 import { checkProtocol, checkRuleIp, parseIntFlag } from '../validate';
 import type { CommandContext, ListFlags } from './context';
 import {
   addExamples,
   allOption,
+  asObject,
   filterByTenant,
   guard,
   jsonOption,
@@ -101,6 +102,7 @@ export function registerPolicyCommand(program: Command, ctx: CommandContext): vo
     'netctl policy rule-add -d in -l tcp -P 80 -j allow prod-web 1',
     'netctl policy rule-ls prod-web',
     'netctl group create -p prod-web contiv-net web',
+    'netctl policy trace -P 80 client1 web1',
   ]);
 
   const create = policy
@@ -256,4 +258,130 @@ export function registerPolicyCommand(program: Command, ctx: CommandContext): vo
       }),
     );
   addExamples(ruleLs, ['netctl policy rule-ls prod-web', 'netctl policy rule-ls -t blue -j prod-web']);
+
+  const trace = policy
+    .command('trace')
+    .summary('Which rule allows or denies a new connection from one endpoint to another')
+    .description(
+      'Say whether a new connection from one end to the other is allowed or denied and which rule decides, computed by netmaster from the ' +
+        'records the agents program (out rules of the sender\'s group, then in rules of the receiver\'s; no match = allow). Ends on different ' +
+        'networks are "unreachable": the datapath only bridges within a network. Exit 0 whatever the verdict',
+    )
+    .argument('<from>', 'sender: container name, container or endpoint id (or a unique prefix of at least 6 hex digits), or an IPv4 address')
+    .argument('<to>', 'receiver, as <from>; an address no endpoint holds has no group (one end must be an endpoint)')
+    .addOption(tenantOption())
+    .addOption(new Option('-l, --protocol <protocol>', 'tcp, udp, icmp or an IP protocol number 1-255 (default: tcp with -P, else icmp)'))
+    .addOption(new Option('-P, --port <port>', 'TCP/UDP destination port (required with tcp and udp)').argParser(parseIntFlag(1, MAX_PORT)))
+    .addOption(new Option('-j, --json', 'print netmaster\'s answer as JSON (2-space indent): both ends with IP, MAC, network, group, host; each direction\'s deciding rule'))
+    .action((from: string, to: string, flags: TraceFlags, cmd: Command) =>
+      guard(cmd, async () => {
+        checkTraceFlags(flags);
+        const params: Record<string, string> = { tenant: flags.tenant, from, to };
+        if (flags.protocol !== undefined) params.protocol = flags.protocol;
+        if (flags.port !== undefined) params.port = String(flags.port);
+        const answer = await ctx.client(cmd).get(policyTracePath(params));
+        if (flags.json) printJson(ctx, answer);
+        else ctx.io.out(renderTrace(asTraceAnswer(answer)));
+      }),
+    );
+  addExamples(trace, [
+    'netctl policy trace client1 web1',
+    'netctl policy trace -t blue -P 80 client1 web1',
+    'netctl policy trace -l udp -P 53 3f2a9c 10.1.1.200',
+    'netctl policy trace -j client1 10.1.1.1',
+  ]);
+}
+
+interface TraceFlags {
+  tenant: string;
+  protocol?: string;
+  port?: number;
+  json?: boolean;
+}
+
+const TRACE_PROTOCOLS: Readonly<Record<string, number>> = { tcp: 6, udp: 17, icmp: 1 };
+
+/** The checks netmaster makes too, so a typo fails before any request. */
+function checkTraceFlags(f: TraceFlags): void {
+  let proto = f.port !== undefined ? 6 : 1;
+  if (f.protocol !== undefined) {
+    const n = TRACE_PROTOCOLS[f.protocol] ?? (/^[0-9]{1,3}$/.test(f.protocol) ? Number(f.protocol) : NaN);
+    if (!(n >= 1 && n <= MAX_IP_PROTOCOL)) throw new UsageError(`Invalid protocol '${f.protocol}' - Enter tcp, udp, icmp or an IP protocol number (1-${MAX_IP_PROTOCOL})`);
+    proto = n;
+  }
+  const ports = proto === 6 || proto === 17;
+  if (f.port !== undefined && !ports) throw new UsageError(`--port ${f.port} needs --protocol tcp or udp`);
+  if (f.port === undefined && ports) throw new UsageError(`--protocol ${f.protocol ?? ''} needs --port: which port decides which rules match`);
+}
+
+interface TraceEndView {
+  kind: string;
+  label: string;
+  ip: string;
+  network: string;
+  group: string;
+}
+
+interface TraceView {
+  verdict: string;
+  policyVerdict: string;
+  reason: string;
+  packet: string;
+  from: TraceEndView;
+  to: TraceEndView;
+  steps: { direction: string; group: string; summary: string; action: string; rule: JsonObject | undefined }[];
+}
+
+/** netmaster's answer (core/policy-trace.ts PolicyTraceAnswer), checked field by field. */
+function asTraceAnswer(value: unknown): TraceView {
+  const a = asObject(value, 'a policy trace');
+  const end = (key: string): TraceEndView => {
+    const e = asObject(a[key], `a policy trace ${key}`);
+    const id = str(e, 'endpointId');
+    return { kind: str(e, 'kind'), label: str(e, 'containerName') || id.slice(0, 12) || str(e, 'ip'), ip: str(e, 'ip'), network: str(e, 'network'), group: str(e, 'group') };
+  };
+  const p = asObject(a.packet, 'a policy trace packet');
+  const steps = Array.isArray(a.steps) ? a.steps.filter(isJsonObject) : [];
+  return {
+    verdict: str(a, 'verdict'),
+    policyVerdict: str(a, 'policyVerdict'),
+    reason: str(a, 'reason'),
+    packet: int(p, 'port') !== 0 ? `${str(p, 'protocol')} port ${int(p, 'port')}` : str(p, 'protocol'),
+    from: end('from'),
+    to: end('to'),
+    steps: steps.map((s) => ({
+      direction: str(s, 'direction'),
+      group: str(s, 'group'),
+      summary: str(s, 'summary'),
+      action: str(s, 'action'),
+      rule: isJsonObject(s.rule) ? s.rule : undefined,
+    })),
+  };
+}
+
+function describeEnd(e: TraceEndView): string {
+  if (e.kind === 'address') return `${e.ip} (no endpoint, ${e.network ? `network ${e.network}` : 'in no network of the tenant'})`;
+  return `${e.label} (${e.ip}, ${e.group ? `group ${e.group}` : 'no group'})`;
+}
+
+/**
+ * First line: the verdict and, for a deny, the rule that decided; then one
+ * line per direction, as netmaster decided them.
+ */
+function renderTrace(t: TraceView): string {
+  const traffic = `traffic from ${describeEnd(t.from)} to ${describeEnd(t.to)}, ${t.packet}`;
+  const denied = t.steps.find((s) => s.action === 'deny');
+  let head: string;
+  if (t.verdict === 'unreachable') {
+    head = `unreachable: ${traffic}: ${t.reason} (the policy alone would ${t.policyVerdict} it)`;
+  } else if (t.verdict === 'deny' && denied?.rule) {
+    const r = denied.rule;
+    head = `deny: ${str(r, 'id').split('/').slice(0, 2).join('/')} rule ${str(r, 'ruleId')} (${str(r, 'direction')}, priority ${int(r, 'priority')}, ${str(r, 'action')}) decided ${traffic}`;
+  } else {
+    head = `${t.verdict}: ${traffic}`;
+  }
+  const lines = [head];
+  for (const s of t.steps) lines.push(`  ${s.direction}${s.group ? ` of group ${s.group}` : ''}: ${s.summary}`);
+  if (t.steps.length === 1 && t.steps[0]?.direction === 'out') lines.push('  in: not consulted (out already denied)');
+  return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,17 @@
  * netmaster REST paths, spelled as Contiv's generated client spells them:
  * collection names are the generator's plurals and every path ends in '/'.
  */
-export type Collection = 'tenants' | 'networks' | 'endpointGroups' | 'policys' | 'rules' | 'globals' | 'endpoints';
+export type Collection =
+  | 'tenants'
+  | 'networks'
+  | 'endpointGroups'
+  | 'policys'
+  | 'rules'
+  | 'netprofiles'
+  | 'appProfiles'
+  | 'extContractsGroups'
+  | 'globals'
+  | 'endpoints';
 
 /** Object keys join their id fields with ':' (tenant:network). */
 export function objectKey(...parts: readonly string[]): string {
@@ -19,3 +29,6 @@ export const listPath = (collection: Collection): string => `/api/v1/${collectio
 export const objectPath = (collection: Collection, key: string): string => `/api/v1/${collection}/${segment(key)}/`;
 export const inspectPath = (collection: Collection, key: string): string => `/api/v1/inspect/${collection}/${segment(key)}/`;
 export const VERSION_PATH = '/version';
+
+/** `policy trace`: a read-only query (netmaster's rest/routes/policy-trace.ts); the parameters go in the query string. */
+export const policyTracePath = (params: Readonly<Record<string, string>>): string => `/api/v1/inspect/policyTrace/?${new URLSearchParams(params).toString()}`;

@@ -5,6 +5,8 @@
  * bad key cannot take the API down.
  */
 import {
+  appProfileKey,
+  appProfileSpec,
   decodeConfig,
   dockerNetworkMappingCodec,
   dockerNetworkKey,
@@ -15,6 +17,8 @@ import {
   endpointKey,
   endpointPrefix,
   endpointStateCodec,
+  extContractsGroupKey,
+  extContractsGroupSpec,
   GLOBAL_KEY,
   globalSpec,
   groupIdAllocPrefix,
@@ -24,6 +28,8 @@ import {
   networkSpec,
   networkStateCodec,
   networkStateKey,
+  netProfileKey,
+  netProfileSpec,
   objectKey,
   objectPrefix,
   policyKey,
@@ -36,13 +42,16 @@ import {
   tenantSpec,
   vlanAllocPrefix,
   vxlanAllocPrefix,
+  type AppProfileConfig,
   type DockerNetworkMapping,
   type EndpointGroupConfig,
   type EndpointState,
+  type ExtContractsGroupConfig,
   type GlobalConfig,
   type GroupState,
   type NetworkConfig,
   type NetworkState,
+  type NetProfileConfig,
   type PolicyConfig,
   type RuleConfig,
   type RuleState,
@@ -59,7 +68,17 @@ export interface Versioned<T> {
   readonly modRevision: number;
 }
 
-export const OBJECT_TYPES = { tenant: 'tenant', network: 'network', group: 'endpointGroup', policy: 'policy', rule: 'rule', global: 'global' } as const;
+export const OBJECT_TYPES = {
+  tenant: 'tenant',
+  network: 'network',
+  group: 'endpointGroup',
+  policy: 'policy',
+  rule: 'rule',
+  global: 'global',
+  netProfile: 'netprofile',
+  appProfile: 'appProfile',
+  extContracts: 'extContractsGroup',
+} as const;
 
 /** Prefixes whose keys the catalog lists often: indexed by the mirror. */
 export function catalogBuckets(): string[] {
@@ -70,6 +89,9 @@ export function catalogBuckets(): string[] {
     objectPrefix(OBJECT_TYPES.policy),
     objectPrefix(OBJECT_TYPES.rule),
     objectPrefix(OBJECT_TYPES.global),
+    objectPrefix(OBJECT_TYPES.netProfile),
+    objectPrefix(OBJECT_TYPES.appProfile),
+    objectPrefix(OBJECT_TYPES.extContracts),
     ruleStatePrefix(),
     endpointPrefix(),
     vlanAllocPrefix(),
@@ -190,6 +212,48 @@ export class Catalog {
   /** The rules of a tenant that match on group `group` (their from group, or their to group). */
   rulesNamingGroup(tenant: string, group: string): Versioned<RuleConfig>[] {
     return this.rules(tenant).filter((r) => r.value.fromEndpointGroup === group || r.value.toEndpointGroup === group);
+  }
+
+  netProfile(tenant: string, name: string): Versioned<NetProfileConfig> | undefined {
+    return this.decode(this.mirror.get(objectKey(OBJECT_TYPES.netProfile, netProfileKey(tenant, name))), (raw, w) => decodeConfig(netProfileSpec, raw, w));
+  }
+
+  netProfiles(tenant?: string): Versioned<NetProfileConfig>[] {
+    const all = this.all(objectPrefix(OBJECT_TYPES.netProfile), (raw, w) => decodeConfig(netProfileSpec, raw, w));
+    return tenant === undefined ? all : all.filter((p) => p.value.tenantName === tenant);
+  }
+
+  /** The groups of a tenant whose `netProfile` is `profile`. */
+  groupsUsingNetProfile(tenant: string, profile: string): Versioned<EndpointGroupConfig>[] {
+    return this.groups(tenant).filter((g) => g.value.netProfile === profile);
+  }
+
+  appProfile(tenant: string, name: string): Versioned<AppProfileConfig> | undefined {
+    return this.decode(this.mirror.get(objectKey(OBJECT_TYPES.appProfile, appProfileKey(tenant, name))), (raw, w) => decodeConfig(appProfileSpec, raw, w));
+  }
+
+  appProfiles(tenant?: string): Versioned<AppProfileConfig>[] {
+    const all = this.all(objectPrefix(OBJECT_TYPES.appProfile), (raw, w) => decodeConfig(appProfileSpec, raw, w));
+    return tenant === undefined ? all : all.filter((a) => a.value.tenantName === tenant);
+  }
+
+  /** The app profiles of a tenant that name group `group` (at most one, unless the store was written around netmaster). */
+  appProfilesNamingGroup(tenant: string, group: string): Versioned<AppProfileConfig>[] {
+    return this.appProfiles(tenant).filter((a) => (a.value.endpointGroups ?? []).includes(group));
+  }
+
+  extContractsGroup(tenant: string, name: string): Versioned<ExtContractsGroupConfig> | undefined {
+    return this.decode(this.mirror.get(objectKey(OBJECT_TYPES.extContracts, extContractsGroupKey(tenant, name))), (raw, w) => decodeConfig(extContractsGroupSpec, raw, w));
+  }
+
+  extContractsGroups(tenant?: string): Versioned<ExtContractsGroupConfig>[] {
+    const all = this.all(objectPrefix(OBJECT_TYPES.extContracts), (raw, w) => decodeConfig(extContractsGroupSpec, raw, w));
+    return tenant === undefined ? all : all.filter((x) => x.value.tenantName === tenant);
+  }
+
+  /** The groups of a tenant whose `extContractsGrps` name `name`. */
+  groupsUsingExtContracts(tenant: string, name: string): Versioned<EndpointGroupConfig>[] {
+    return this.groups(tenant).filter((g) => (g.value.extContractsGrps ?? []).includes(name));
   }
 
   global(): Versioned<GlobalConfig> | undefined {

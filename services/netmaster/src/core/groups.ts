@@ -1,7 +1,8 @@
 /**
  * Endpoint group create/update/delete (Contiv's EndpointGroupCreate/Update/
- * Delete). The policies a group names must exist; they and the net profile
- * are passed to agents in GroupState (enforcing them is a later issue).
+ * Delete). The policies, netprofile and external contracts groups a group
+ * names must exist; its GroupState carries its policies and a copy of its
+ * netprofile's settings (bandwidth, burst, DSCP) for the agents.
  */
 import {
   defaultGroupTag,
@@ -14,8 +15,10 @@ import {
   parseAddressSpan,
   spansFromSorted,
   formatAddressSpans,
+  groupQosOf,
   spansOverlap,
   type EndpointGroupConfig,
+  type GroupQos,
   type GroupState,
 } from '@contiv/model';
 import type { TxnCondition, TxnOp } from '@contiv/store';
@@ -64,22 +67,33 @@ export class GroupService {
   }
 
   /**
-   * The policies the group names, each of which must exist (Contiv: "Policy
-   * not found"); their revisions become conditions of the group's write, so a
-   * policy deleted meanwhile fails it.
+   * The policies, netprofile and external contracts groups the group names,
+   * each of which must exist (Contiv: "Policy not found", "netprofile not
+   * found", "External contracts group ... not found"); their revisions become
+   * conditions of the group's write, so one deleted or changed meanwhile fails
+   * it. Also the settings the group takes from its netprofile.
    */
-  private policyConditions(cfg: EndpointGroupConfig): TxnCondition[] {
+  private references(cfg: EndpointGroupConfig): { conditions: TxnCondition[]; qos: GroupQos } {
     const { tenantName: t } = cfg;
+    const c = this.core.catalog;
     const missing: string[] = [];
-    const out: TxnCondition[] = [];
+    const conditions: TxnCondition[] = [];
     for (const p of new Set(cfg.policies ?? [])) {
-      const policy = this.core.catalog.policy(t, p);
-      if (policy) out.push(unchanged(policy.key, policy.modRevision));
+      const policy = c.policy(t, p);
+      if (policy) conditions.push(unchanged(policy.key, policy.modRevision));
       else missing.push(p);
     }
     if (missing.length === 1) throw new NetmasterError('NOT_FOUND', `Policy ${missing[0] ?? ''} not found (tenant ${t})`);
     if (missing.length > 1) throw new NetmasterError('NOT_FOUND', `Policies ${missing.join(', ')} not found (tenant ${t})`);
-    return out;
+    const profile = cfg.netProfile ? c.netProfile(t, cfg.netProfile) : undefined;
+    if (cfg.netProfile && !profile) throw new NetmasterError('NOT_FOUND', `netprofile ${cfg.netProfile} not found (tenant ${t})`);
+    if (profile) conditions.push(unchanged(profile.key, profile.modRevision));
+    for (const x of new Set(cfg.extContractsGrps ?? [])) {
+      const contracts = c.extContractsGroup(t, x);
+      if (!contracts) throw new NetmasterError('NOT_FOUND', `External contracts group ${x} not found (tenant ${t})`);
+      conditions.push(unchanged(contracts.key, contracts.modRevision));
+    }
+    return { conditions, qos: groupQosOf(profile?.value) };
   }
 
   /** An ipPool must lie inside the network's subnet, not overlap another group's, and be free. */
@@ -103,7 +117,7 @@ export class GroupService {
     }
   }
 
-  private groupState(cfg: EndpointGroupConfig, groupId: number): GroupState {
+  private groupState(cfg: EndpointGroupConfig, groupId: number, qos: GroupQos): GroupState {
     return {
       tenantName: cfg.tenantName,
       groupName: cfg.groupName,
@@ -112,12 +126,14 @@ export class GroupService {
       policies: cfg.policies ?? [],
       ipPool: cfg.ipPool ?? '',
       groupTag: cfg.cfgdTag || defaultGroupTag(cfg.tenantName, cfg.groupName),
+      netProfile: cfg.netProfile ?? '',
+      ...qos,
     };
   }
 
   private async tryCreate(cfg: EndpointGroupConfig): Promise<boolean> {
     this.checkNew(cfg);
-    const policyConditions = this.policyConditions(cfg);
+    const refs = this.references(cfg);
     const { tenantName: t, groupName: g } = cfg;
     const id = this.core.groupIds.reserveLowest({ start: 1, end: MAX_GROUP_ID });
     if (id === undefined) throw new NetmasterError('TAG_POOL_EXHAUSTED', `no group ids available (1-${MAX_GROUP_ID})`);
@@ -127,10 +143,10 @@ export class GroupService {
       const idKey = this.core.groupIds.keyOf(id);
       const net = this.core.catalog.network(t, cfg.networkName);
       if (!net) throw new NetmasterError('NOT_FOUND', `Network ${cfg.networkName} not found (tenant ${t})`);
-      const conditions: TxnCondition[] = [absent(objKey), absent(stateKey), absent(idKey), unchanged(net.key, net.modRevision), ...policyConditions];
+      const conditions: TxnCondition[] = [absent(objKey), absent(stateKey), absent(idKey), unchanged(net.key, net.modRevision), ...refs.conditions];
       const ops: TxnOp[] = [
         put(objKey, JSON.stringify(cfg)),
-        put(stateKey, groupStateCodec.encode(this.groupState(cfg, id))),
+        put(stateKey, groupStateCodec.encode(this.groupState(cfg, id, refs.qos))),
         put(idKey, idAllocationCodec.encode({ owner: groupOwner(t, g), allocatedAt: this.core.now().toISOString() })),
       ];
       if (await this.core.writer.txn(conditions, ops)) return true;
@@ -152,17 +168,17 @@ export class GroupService {
       (old.netProfile ?? '') === (cfg.netProfile ?? '') &&
       (old.cfgdTag ?? '') === (cfg.cfgdTag ?? '');
     if (unchangedCfg) return true;
-    const policyConditions = this.policyConditions(cfg);
+    const refs = this.references(cfg);
     const state = this.core.catalog.groupState(t, g);
     if (!state) throw new NetmasterError('INTERNAL', `endpoint group ${t}:${g} has no state record`);
-    const conditions = [unchanged(existing.key, existing.modRevision), unchanged(state.key, state.modRevision), ...policyConditions];
-    const ops = [put(existing.key, JSON.stringify(cfg)), put(state.key, groupStateCodec.encode(this.groupState(cfg, state.value.groupId)))];
+    const conditions = [unchanged(existing.key, existing.modRevision), unchanged(state.key, state.modRevision), ...refs.conditions];
+    const ops = [put(existing.key, JSON.stringify(cfg)), put(state.key, groupStateCodec.encode(this.groupState(cfg, state.value.groupId, refs.qos)))];
     if (await this.core.writer.txn(conditions, ops)) return true;
     await this.core.writer.refresh(conditions.map((c) => c.key));
     return false;
   }
 
-  /** Refused while endpoints use the group or rules name it; releases its id and state. */
+  /** Refused while endpoints use the group or rules or an app profile name it; releases its id and state. */
   async delete(t: string, g: string, requestId?: string): Promise<void> {
     const existing = this.core.catalog.group(t, g);
     if (!existing) throw new NetmasterError('NOT_FOUND', `endpointGroup ${t}:${g} not found`);
@@ -176,6 +192,8 @@ export class GroupService {
           if (eps.length > 0) throw new NetmasterError('IN_USE', `cannot delete ${g} has ${eps.length} endpoints`);
           const rules = this.core.catalog.rulesNamingGroup(t, g).map((r) => `${r.value.policyName}:${r.value.ruleId}`);
           if (rules.length > 0) throw new NetmasterError('IN_USE', `cannot delete ${g} has ${rules.length} policy rules: ${rules.join(', ')} (tenant ${t})`);
+          const apps = this.core.catalog.appProfilesNamingGroup(t, g).map((a) => a.value.appProfileName);
+          if (apps.length > 0) throw new NetmasterError('IN_USE', `Cannot delete ${g}, associated to appProfile ${apps.join(', ')} (tenant ${t}; remove it from the app profile first)`);
           const state = this.core.catalog.groupState(t, g);
           const conditions: TxnCondition[] = [unchanged(cur.key, cur.modRevision)];
           const ops: TxnOp[] = [del(cur.key)];

@@ -1,10 +1,13 @@
 /** Every netmaster operation, as used by the REST routes and the gRPC service. */
+import { AppProfileService } from './app-profiles';
 import type { Core } from './context';
 import { DockerNetworkService } from './docker-networks';
 import { DockerReadiness } from './docker-readiness';
 import { EndpointService } from './endpoints';
+import { ExtContractsService } from './ext-contracts';
 import { GlobalService } from './globals';
 import { GroupService } from './groups';
+import { NetProfileService } from './net-profiles';
 import { NetworkService } from './networks';
 import { PolicyService } from './policies';
 import { RuleService } from './rules';
@@ -18,6 +21,9 @@ export interface Services {
   readonly groups: GroupService;
   readonly policies: PolicyService;
   readonly rules: RuleService;
+  readonly netProfiles: NetProfileService;
+  readonly appProfiles: AppProfileService;
+  readonly extContracts: ExtContractsService;
   readonly globals: GlobalService;
   readonly endpoints: EndpointService;
   readonly dockerNetworks: DockerNetworkService;
@@ -35,6 +41,9 @@ export function createServices(core: Core, clusterMode: string): Services {
     groups: new GroupService(core, (t) => networks.pendingNames(t)),
     policies: new PolicyService(core),
     rules: new RuleService(core),
+    netProfiles: new NetProfileService(core),
+    appProfiles: new AppProfileService(core),
+    extContracts: new ExtContractsService(core),
     globals: new GlobalService(core),
     endpoints: new EndpointService(core),
     dockerNetworks: new DockerNetworkService(core, networks),

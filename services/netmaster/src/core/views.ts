@@ -4,13 +4,16 @@
  * inspect `Oper` of each type.
  */
 import {
+  appProfileKey,
   endpointGroupKey,
   endpointOper,
+  extContractsGroupKey,
   formatAddressSpans,
   formatIdSpans,
   linkSetOf,
   linkTo,
   networkKey,
+  netProfileKey,
   omitEmpty,
   parseAddressSpan,
   parseIdSpan,
@@ -20,14 +23,17 @@ import {
   spansFromSorted,
   subtractSorted,
   toWire,
+  type AppProfileConfig,
   type EndpointGroupConfig,
   type EndpointGroupOper,
   type EndpointOper,
   type EndpointState,
+  type ExtContractsGroupConfig,
   type GlobalConfig,
   type GlobalOper,
   type NetworkConfig,
   type NetworkOper,
+  type NetProfileConfig,
   type PolicyConfig,
   type PolicyOper,
   type RuleConfig,
@@ -55,6 +61,8 @@ export class Views {
       Networks: linkSetOf('network', c.networks(t).map((n) => networkKey(t, n.value.networkName))),
       EndpointGroups: linkSetOf('endpointGroup', c.groups(t).map((g) => endpointGroupKey(t, g.value.groupName))),
       Policies: linkSetOf('policy', c.policies(t).map((p) => policyKey(t, p.value.policyName))),
+      NetProfiles: linkSetOf('netprofile', c.netProfiles(t).map((p) => netProfileKey(t, p.value.profileName))),
+      AppProfiles: linkSetOf('appProfile', c.appProfiles(t).map((a) => appProfileKey(t, a.value.appProfileName))),
     });
   }
 
@@ -70,17 +78,18 @@ export class Views {
 
   group(cfg: EndpointGroupConfig): WireObject {
     const { tenantName: t, groupName: g } = cfg;
+    const app = this.core.catalog.appProfilesNamingGroup(t, g)[0];
     return toWire(
       endpointGroupKey(t, g),
       cfg,
       {
         Policies: linkSetOf('policy', (cfg.policies ?? []).map((p) => policyKey(t, p))),
-        ExtContractsGrps: linkSetOf('extContractsGroup', (cfg.extContractsGrps ?? []).map((x) => `${t}:${x}`)),
+        ExtContractsGrps: linkSetOf('extContractsGroup', (cfg.extContractsGrps ?? []).map((x) => extContractsGroupKey(t, x))),
         MatchRules: linkSetOf('rule', this.core.catalog.rulesNamingGroup(t, g).map((r) => ruleKey(t, r.value.policyName, r.value.ruleId))),
       },
       {
-        AppProfile: {},
-        NetProfile: cfg.netProfile ? linkTo('netprofile', `${t}:${cfg.netProfile}`) : {},
+        AppProfile: app ? linkTo('appProfile', appProfileKey(t, app.value.appProfileName)) : {},
+        NetProfile: cfg.netProfile ? linkTo('netprofile', netProfileKey(t, cfg.netProfile)) : {},
         Network: linkTo('network', networkKey(t, cfg.networkName)),
         Tenant: linkTo('tenant', t),
       },
@@ -110,6 +119,34 @@ export class Views {
       { Policies: linkSetOf('policy', [policyKey(t, p)]) },
       { MatchEndpointGroup: match ? linkTo('endpointGroup', endpointGroupKey(t, match)) : {} },
     );
+  }
+
+  netProfile(cfg: NetProfileConfig): WireObject {
+    const { tenantName: t, profileName: p } = cfg;
+    return toWire(
+      netProfileKey(t, p),
+      cfg,
+      { EndpointGroups: linkSetOf('endpointGroup', this.core.catalog.groupsUsingNetProfile(t, p).map((g) => endpointGroupKey(t, g.value.groupName))) },
+      { Tenant: linkTo('tenant', t) },
+    );
+  }
+
+  appProfile(cfg: AppProfileConfig): WireObject {
+    const { tenantName: t, appProfileName: a } = cfg;
+    return toWire(
+      appProfileKey(t, a),
+      cfg,
+      { EndpointGroups: linkSetOf('endpointGroup', (cfg.endpointGroups ?? []).map((g) => endpointGroupKey(t, g))) },
+      { Tenant: linkTo('tenant', t) },
+    );
+  }
+
+  /** External contracts groups have link-sets but no links member (contivmodel extContractsGroup.json). */
+  extContractsGroup(cfg: ExtContractsGroupConfig): WireObject {
+    const { tenantName: t, contractsGroupName: x } = cfg;
+    return toWire(extContractsGroupKey(t, x), cfg, {
+      EndpointGroups: linkSetOf('endpointGroup', this.core.catalog.groupsUsingExtContracts(t, x).map((g) => endpointGroupKey(t, g.value.groupName))),
+    });
   }
 
   global(cfg: GlobalConfig): WireObject {
@@ -189,6 +226,8 @@ export class Views {
       totalNetworks: networks.length,
       totalEPGs: groups.length,
       totalPolicies: c.policies(t).length,
+      totalNetprofiles: c.netProfiles(t).length,
+      totalAppProfiles: c.appProfiles(t).length,
       totalEndpoints: eps.length,
       networks: networks.map((n) => this.networkOper(t, n.value.networkName)),
       endpointGroups: groups.map((g) => this.groupOper(g.value)),

@@ -10,11 +10,15 @@ import type { Gate } from '../gate';
 import { acceptAnyBody, BODY_LIMIT_BYTES } from './body';
 import { registerCollection } from './collection';
 import { mapError, sendError } from './error-map';
+import { appProfileCollection } from './routes/app-profile';
 import { registerEndpointRoutes } from './routes/endpoint';
 import { endpointGroupCollection } from './routes/endpoint-group';
+import { extContractsGroupCollection } from './routes/ext-contracts-group';
 import { globalCollection } from './routes/global';
+import { netProfileCollection } from './routes/net-profile';
 import { networkCollection } from './routes/network';
 import { policyCollection } from './routes/policy';
+import { registerPolicyTraceRoutes } from './routes/policy-trace';
 import { ruleCollection } from './routes/rule';
 import { tenantCollection } from './routes/tenant';
 import { registerVersionRoutes } from './routes/version';
@@ -65,12 +69,16 @@ export function buildRestApp(opts: RestAppOptions): FastifyInstance {
     endpointGroupCollection(services),
     policyCollection(services),
     ruleCollection(services),
+    netProfileCollection(services),
+    appProfileCollection(services),
+    extContractsGroupCollection(services),
     globalCollection(services),
   ];
   for (const c of collections) {
     registerCollection(app, c, gate, log);
   }
   registerEndpointRoutes(app, services, gate, log);
+  registerPolicyTraceRoutes(app, services, gate, log);
   registerVersionRoutes(app, gate, opts.advertiseAddress);
   return app;
 }

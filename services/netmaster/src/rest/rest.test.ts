@@ -136,6 +136,7 @@ void describe('REST API', () => {
 
   void it('manages groups: name clash, ip-pool, delete guards', async () => {
     for (const p of ['p1', 'p2']) assert.equal((await f.request('POST', `/api/v1/policys/default:${p}/`, { policyName: p, tenantName: 'default' })).status, 200);
+    assert.equal((await f.request('POST', '/api/v1/netprofiles/default:prof1/', { bandwidth: '10Mbps' })).status, 200);
     const clash = await f.request('POST', '/api/v1/endpointGroups/default:net1/', { groupName: 'net1', networkName: 'net1', tenantName: 'default' });
     assert.equal(clash.status, 409);
     assert.match(clash.text, /conflicts with the network name/);
@@ -190,6 +191,7 @@ void describe('REST API', () => {
     assert.equal(del.status, 200);
     assert.equal(del.text, '"default:web"');
     for (const p of ['p1', 'p2']) assert.equal((await f.request('DELETE', `/api/v1/policys/default:${p}/`)).status, 200);
+    assert.equal((await f.request('DELETE', '/api/v1/netprofiles/default:prof1/')).status, 200);
   });
 
   void it('deletes networks, answering the key as a JSON string; a missing one is an error', async () => {
@@ -247,7 +249,7 @@ void describe('REST API', () => {
   });
 
   void it('serves 404 for unknown routes and objects', async () => {
-    const r = await f.request('GET', '/api/v1/netprofiles/');
+    const r = await f.request('GET', '/api/v1/volumes/');
     assert.equal(r.status, 404);
     const go = await f.request('GET', '/api/v1/nosuch/', undefined, GO);
     assert.equal(go.status, 404);

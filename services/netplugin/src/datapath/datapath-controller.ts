@@ -17,11 +17,13 @@ import { errorMessage } from '../errors';
 import type { StateCache } from '../network/state-cache';
 import { COOKIE_ROUND_MASK, COOKIE_ROUND_SHIFT, tableNames } from '../pipeline/framework';
 import type { Feature } from '../pipeline/framework';
+import { meterSpecs } from '../pipeline/features/egress-qos';
 import { PipelineReconciler, type ReconcileResult } from '../pipeline/reconciler';
 import type { ClusterView } from './cluster-view';
 import { CoalescingRunner } from './coalescing-runner';
 import { buildDesiredState, type BuiltState } from './desired-state-builder';
 import { EXT_FLOW_ROUND, nextFlowRound, staleRounds } from './flow-rounds';
+import { MeterSync } from './meters';
 import type { TunnelNeighborWarmer } from './tunnel-neighbors';
 import { planTunnelPorts } from './tunnel-ports';
 import { planUplinkPorts } from './uplink-ports';
@@ -48,6 +50,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export class DatapathController {
   private of: OpenFlowBridge | undefined;
   private reconciler: PipelineReconciler | undefined;
+  private meters: MeterSync | undefined;
   private round = 0;
   private readonly runner = new CoalescingRunner(() => this.runOnce());
   private staleCleaned = false;
@@ -79,12 +82,19 @@ export class DatapathController {
     this.round = nextFlowRound(this.o.vswitch.bridgeExternalIds(this.o.bridge));
     await this.o.vswitch.setBridgeExternalIds(this.o.bridge, { [EXT_FLOW_ROUND]: String(this.round) });
     this.reconciler = new PipelineReconciler({ bridge: of, round: this.round, ...(this.o.features ? { features: this.o.features } : {}), logger: log });
+    const meters = new MeterSync({ ops: of, logger: log });
+    this.meters = meters;
     await this.nameTables(of);
     this.unsubscribe.push(
       of.onReconnect(() => {
         log.warn('OpenFlow connection to the bridge re-established; replaying the pipeline (a restarted ovs-vswitchd has no flows)');
         void this.nameTables(of);
-        void this.reconciler?.replay().catch((err: unknown) => log.error('Replaying the pipeline failed', { err: errorMessage(err) }));
+        // Meters first: a flow whose meter is missing is refused, and with it the whole replay bundle.
+        void meters
+          .replay()
+          .catch((err: unknown) => log.error('Replaying the meters failed', { err: errorMessage(err) }))
+          .then(() => this.reconciler?.replay())
+          .catch((err: unknown) => log.error('Replaying the pipeline failed', { err: errorMessage(err) }));
       }),
     );
     const trigger = (): void => void this.sync();
@@ -151,6 +161,8 @@ export class DatapathController {
       hostName: this.o.hostName,
       vtepIp: this.o.vtepIp,
       networks: this.o.cache.allNetworks(),
+      groups: this.o.cache.allGroups(),
+      rules: this.o.cache.allRules(),
       endpoints: this.o.cluster.endpoints(),
       nodes: this.o.cluster.nodes(),
       ports: this.o.vswitch.listPorts(this.o.bridge),
@@ -160,11 +172,13 @@ export class DatapathController {
 
   private async runOnce(): Promise<void> {
     const reconciler = this.reconciler;
-    if (this.stopped || reconciler === undefined || !this.ready()) return;
+    const meters = this.meters;
+    if (this.stopped || reconciler === undefined || meters === undefined || !this.ready()) return;
     try {
       const built = await this.ensurePorts(this.inputs());
       void this.o.neighbors?.update(built.tunnelPeers);
-      const result = await reconciler.reconcile(built.state);
+      // The flows' meters exist before the bundle and go only after it (datapath/meters.ts).
+      const result = await meters.around(meterSpecs(built.state), () => reconciler.reconcile(built.state));
       this.portNetworks = new Map(built.state.localEndpoints.map((e) => [e.ofport, e.network]));
       this.report(built, result);
       if (!this.staleCleaned) await this.deleteStaleRounds();

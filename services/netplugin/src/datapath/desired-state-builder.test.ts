@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import type { EndpointState, NodeRecord } from '@contiv/model';
+import type { EndpointState, NodeRecord, RuleState } from '@contiv/model';
 import type { PortView } from '@contiv/ovsdb-client';
 import { endpointPortSpec } from '../ovs/endpoint-ports';
-import { networkState } from '../testing/state';
+import { groupState, networkState } from '../testing/state';
 import { buildDesiredState, type DatapathInputs } from './desired-state-builder';
 import { tunnelPortName } from './tunnel-ports';
 
@@ -18,8 +18,8 @@ function port(name: string, ofport: number | undefined, externalIds: Record<stri
   };
 }
 
-function localPort(id: string, ofport: number | undefined, ip: string, network = 'contiv-net'): PortView {
-  const spec = endpointPortSpec({ name: `cvh${id}`, tag: 0, endpointId: id, tenantName: 'default', networkName: network, groupName: '', dockerNetworkId: 'd', mac: `02:02:00:00:00:${ofport ?? 0}`, ip });
+function localPort(id: string, ofport: number | undefined, ip: string, network = 'contiv-net', groupName = ''): PortView {
+  const spec = endpointPortSpec({ name: `cvh${id}`, tag: 0, endpointId: id, tenantName: 'default', networkName: network, groupName, dockerNetworkId: 'd', mac: `02:02:00:00:00:${ofport ?? 0}`, ip });
   return port(spec.name, ofport, spec.externalIds ?? {});
 }
 
@@ -48,6 +48,8 @@ function inputs(p: Partial<DatapathInputs>): DatapathInputs {
     hostName: 'h1',
     vtepIp: '192.168.250.11',
     networks: [networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24', encap: 'vxlan', pktTag: 7, extPktTag: 5001, gateway: '100.1.1.100' })],
+    groups: [],
+    rules: [],
     endpoints: [],
     nodes: [],
     ports: [],
@@ -81,7 +83,9 @@ void test('local endpoints come from OVS ports with an ofport; the same endpoint
       endpoints: [endpoint('aaa', 'h1', '100.1.1.1', '192.168.250.11'), endpoint('ccc', 'h2', '100.1.1.3', '192.168.250.12')],
     }),
   );
-  assert.deepEqual(built.state.localEndpoints, [{ endpointId: 'aaa', ofport: 5, network: 'default/contiv-net', ip: '100.1.1.1', mac: '02:02:00:00:00:5' }]);
+  assert.deepEqual(built.state.localEndpoints, [
+    { endpointId: 'aaa', ofport: 5, network: 'default/contiv-net', ip: '100.1.1.1', mac: '02:02:00:00:00:5', ipv6: '', groupId: 0, bandwidthKbps: 0, burstKbits: 0, dscp: 0 },
+  ]);
   assert.deepEqual(built.state.remoteEndpoints.map((e) => e.endpointId), ['ccc']);
   assert.ok(built.skipped.some((s) => s.includes('bbb') && s.includes('no ofport')));
 });
@@ -125,4 +129,33 @@ void test('endpoints of unknown networks and networks without a usable id are le
 void test('uplink ofports follow iflist order; uplinks without an ofport are not used', () => {
   const built = buildDesiredState(inputs({ uplinks: ['eth2', 'eth1', 'eth3'], ports: [port('eth1', 8), port('eth2', 9), port('eth3', undefined)] }));
   assert.deepEqual(built.state.uplinkOfports, [9, 8]);
+});
+
+void test("endpoints carry their group's id and netProfile; rules compile for the groups that apply their policy", () => {
+  const web = groupState({ groupName: 'web', networkName: 'contiv-net', groupId: 4, policies: ['p'], bandwidthKbps: 2000, burstKb: 100, dscp: 10 });
+  const rule: RuleState = {
+    tenantName: 'default',
+    policyName: 'p',
+    ruleId: '1',
+    direction: 'in',
+    priority: 1,
+    fromEndpointGroup: '',
+    toEndpointGroup: '',
+    fromNetwork: '',
+    toNetwork: '',
+    fromIpAddress: '',
+    toIpAddress: '',
+    protocol: '',
+    ipProtocol: 0,
+    port: 0,
+    action: 'deny',
+  };
+  const remote = { ...endpoint('ccc', 'h2', '100.1.1.3', '192.168.250.12'), groupName: 'web', ipv6Address: '2001:db8::3/64' };
+  const built = buildDesiredState(
+    inputs({ groups: [web], rules: [rule, { ...rule, policyName: 'unused', ruleId: '2' }], ports: [localPort('aaa', 5, '100.1.1.1', 'contiv-net', 'web')], endpoints: [remote] }),
+  );
+  const local = built.state.localEndpoints[0];
+  assert.deepEqual([local?.groupId, local?.bandwidthKbps, local?.burstKbits, local?.dscp], [4, 2000, 800, 10]);
+  assert.deepEqual(built.state.remoteEndpoints.map((e) => [e.groupId, e.ipv6]), [[4, '2001:db8::3']]);
+  assert.deepEqual(built.state.policyRules.map((r) => [r.id, r.appliedTo]), [['default/p/1', [4]]]);
 });

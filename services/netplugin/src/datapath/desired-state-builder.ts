@@ -10,19 +10,24 @@
  *   so a container's flows exist exactly while its port does;
  * - remote hosts are the node records plus the hosts remote endpoint records
  *   point at: a peer whose agent is restarting (node lease gone) keeps its
- *   tunnel while its endpoints exist.
+ *   tunnel while its endpoints exist;
+ * - an endpoint's group id comes from its group's state (the port's
+ *   contiv-group, or the endpoint record's groupName), and with it the
+ *   group's netProfile; policy rules are compiled for the groups that exist.
  */
-import type { EndpointState, NetworkState, NodeRecord } from '@contiv/model';
+import { compilePolicyRules, type EndpointState, type GroupState, type NetworkState, type NodeRecord, type RuleState } from '@contiv/model';
 import type { PortView } from '@contiv/ovsdb-client';
 import type { DesiredLocalEndpoint, DesiredNetwork, DesiredRemoteEndpoint, DesiredRemoteHost, DesiredState } from '../pipeline/desired-state';
 import { networkKeyOf } from '../pipeline/desired-state';
-import { EXT_ENDPOINT_ID, EXT_IP, EXT_MAC, EXT_NETWORK, EXT_TENANT } from '../ovs/endpoint-ports';
+import { EXT_ENDPOINT_ID, EXT_GROUP, EXT_IP, EXT_MAC, EXT_NETWORK, EXT_TENANT } from '../ovs/endpoint-ports';
 import { tunnelPortName } from './tunnel-ports';
 
 export interface DatapathInputs {
   readonly hostName: string;
   readonly vtepIp: string;
   readonly networks: readonly NetworkState[];
+  readonly groups: readonly GroupState[];
+  readonly rules: readonly RuleState[];
   readonly endpoints: readonly EndpointState[];
   readonly nodes: readonly NodeRecord[];
   /** The ports of the agent's bridge. */
@@ -46,6 +51,11 @@ function ofportOf(port: PortView | undefined): number | undefined {
   return ofport !== undefined && ofport > 0 ? ofport : undefined;
 }
 
+/** Endpoint records may carry an IPv6 address with its prefix length. */
+function bareIpv6(address: string | undefined): string {
+  return (address ?? '').split('/')[0] ?? '';
+}
+
 export function buildDesiredState(inputs: DatapathInputs): BuiltState {
   const skipped: string[] = [];
   const networks: DesiredNetwork[] = [];
@@ -65,6 +75,9 @@ export function buildDesiredState(inputs: DatapathInputs): BuiltState {
     networks.push({ key, encap: n.encap, vni: n.extPktTag, vlan: n.encap === 'vlan' ? n.pktTag : 0, gateway: n.gateway, localId: n.pktTag });
   }
   const known = new Set(networks.map((n) => n.key));
+  const groups = new Map(inputs.groups.map((g) => [`${g.tenantName}/${g.groupName}`, g]));
+  const groupOf = (tenant: string, group: string | undefined): GroupState | undefined => (group ? groups.get(`${tenant}/${group}`) : undefined);
+  const records = new Map(inputs.endpoints.map((e) => [e.endpointId, e]));
 
   const localEndpoints: DesiredLocalEndpoint[] = [];
   const localIds = new Set<string>();
@@ -79,7 +92,20 @@ export function buildDesiredState(inputs: DatapathInputs): BuiltState {
       skipped.push(`local endpoint ${endpointId.slice(0, 12)} (${port.name}): ${ofport === undefined ? 'no ofport yet' : !known.has(network) ? `unknown network ${network}` : 'no address in its port'}`);
       continue;
     }
-    localEndpoints.push({ endpointId, ofport, network, ip: ids[EXT_IP], mac: ids[EXT_MAC] });
+    const record = records.get(endpointId);
+    const group = groupOf(ids[EXT_TENANT] ?? '', ids[EXT_GROUP] || record?.groupName);
+    localEndpoints.push({
+      endpointId,
+      ofport,
+      network,
+      ip: ids[EXT_IP],
+      mac: ids[EXT_MAC],
+      ipv6: bareIpv6(record?.ipv6Address),
+      groupId: group?.groupId ?? 0,
+      bandwidthKbps: group?.bandwidthKbps ?? 0,
+      burstKbits: (group?.burstKb ?? 0) * 8,
+      dscp: group?.dscp ?? 0,
+    });
   }
 
   const vtepOf = new Map<string, string>();
@@ -92,7 +118,8 @@ export function buildDesiredState(inputs: DatapathInputs): BuiltState {
     if (e.homingHost === inputs.hostName || localIds.has(e.endpointId)) continue;
     const network = networkKeyOf(e.tenantName, e.networkName);
     if (!known.has(network) || !vtepOf.has(e.homingHost) || !e.ipAddress || !e.macAddress) continue;
-    remoteEndpoints.push({ endpointId: e.endpointId, ip: e.ipAddress, mac: e.macAddress, network, host: e.homingHost });
+    const groupId = groupOf(e.tenantName, e.groupName)?.groupId ?? 0;
+    remoteEndpoints.push({ endpointId: e.endpointId, ip: e.ipAddress, mac: e.macAddress, network, host: e.homingHost, ipv6: bareIpv6(e.ipv6Address), groupId });
   }
 
   const portsByName = new Map(inputs.ports.map((p) => [p.name, p]));
@@ -105,7 +132,15 @@ export function buildDesiredState(inputs: DatapathInputs): BuiltState {
   const uplinkOfports = inputs.uplinks.map((name) => ofportOf(portsByName.get(name))).filter((p): p is number => p !== undefined);
 
   return {
-    state: { hostName: inputs.hostName, networks, localEndpoints, remoteEndpoints, remoteHosts, uplinkOfports },
+    state: {
+      hostName: inputs.hostName,
+      networks,
+      localEndpoints,
+      remoteEndpoints,
+      remoteHosts,
+      uplinkOfports,
+      policyRules: compilePolicyRules({ groups: inputs.groups, rules: inputs.rules, networks: inputs.networks }),
+    },
     tunnelPeers: new Set(vtepOf.values()),
     skipped,
   };

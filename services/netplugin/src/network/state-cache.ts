@@ -1,6 +1,6 @@
 /**
  * The agent's read-only view of netmaster's resolved state (networks, groups,
- * global settings), mirrored from the store and kept while the store is down.
+ * policy rules, global settings), mirrored from the store and kept while the store is down.
  * Address allocations and endpoint records are not mirrored (there are many,
  * and only swarm's IPAM asks about single ones): they are read on demand.
  */
@@ -16,7 +16,10 @@ import {
   networkStateCodec,
   networkStateKey,
   networkStatePrefix,
+  ruleStateCodec,
+  ruleStatePrefix,
   type GlobalState,
+  type RuleState,
   type GroupState,
   type IpAllocation,
   type NetworkState,
@@ -29,6 +32,7 @@ export class StateCache {
   private readonly networks: PrefixMirror<NetworkState>;
   private readonly groups: PrefixMirror<GroupState>;
   private readonly global: PrefixMirror<GlobalState>;
+  private readonly rules: PrefixMirror<RuleState>;
   private listeners: Array<() => void> = [];
 
   constructor(
@@ -39,7 +43,8 @@ export class StateCache {
     this.networks = new PrefixMirror({ store, prefix: networkStatePrefix(), what: 'networks', decode: (r, k) => networkStateCodec.decode(r, k), log: l });
     this.groups = new PrefixMirror({ store, prefix: groupStatePrefix(), what: 'groups', decode: (r, k) => groupStateCodec.decode(r, k), log: l });
     this.global = new PrefixMirror({ store, prefix: globalStateKey(), what: 'global', decode: (r, k) => globalStateCodec.decode(r, k), log: l });
-    for (const m of [this.networks, this.groups, this.global] as Array<PrefixMirror<unknown>>) {
+    this.rules = new PrefixMirror({ store, prefix: ruleStatePrefix(), what: 'policy rules', decode: (r, k) => ruleStateCodec.decode(r, k), log: l });
+    for (const m of [this.networks, this.groups, this.global, this.rules] as Array<PrefixMirror<unknown>>) {
       m.onChange(() => this.changed());
       m.onSynced(() => this.changed());
     }
@@ -49,10 +54,11 @@ export class StateCache {
     this.networks.start();
     this.groups.start();
     this.global.start();
+    this.rules.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.networks.stop(), this.groups.stop(), this.global.stop()]);
+    await Promise.all([this.networks.stop(), this.groups.stop(), this.global.stop(), this.rules.stop()]);
   }
 
   /** Called after any change, and when each mirror has its first listing (so isSynced() may have turned true). */
@@ -60,14 +66,14 @@ export class StateCache {
     this.listeners.push(listener);
   }
 
-  /** Networks and groups have both been listed once. */
+  /** Networks, groups and rules have been listed once. */
   isSynced(): boolean {
-    return this.networks.isSynced() && this.groups.isSynced();
+    return this.networks.isSynced() && this.groups.isSynced() && this.rules.isSynced();
   }
 
   async waitSynced(timeoutMs: number): Promise<boolean> {
-    const [a, b] = await Promise.all([this.networks.waitSynced(timeoutMs), this.groups.waitSynced(timeoutMs)]);
-    return a && b;
+    const synced = await Promise.all([this.networks.waitSynced(timeoutMs), this.groups.waitSynced(timeoutMs), this.rules.waitSynced(timeoutMs)]);
+    return synced.every(Boolean);
   }
 
   network(tenant: string, name: string): NetworkState | undefined {
@@ -76,6 +82,11 @@ export class StateCache {
 
   group(tenant: string, name: string): GroupState | undefined {
     return this.groups.entries.get(groupStateKey(tenant, name));
+  }
+
+  /** Every policy rule (state/rules/), whatever groups use its policy. */
+  allRules(): RuleState[] {
+    return [...this.rules.entries.values()];
   }
 
   allNetworks(): NetworkState[] {

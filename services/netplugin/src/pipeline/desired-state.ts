@@ -3,7 +3,7 @@
  * to ofports and host-local ids. The agent computes it from the store and OVS;
  * features compute flows from it and nothing else, so they are pure.
  */
-import type { Encap } from '@contiv/model';
+import type { CompiledRule, Encap } from '@contiv/model';
 
 /** `<tenant>/<network>`: how the pipeline names a network. */
 export type NetworkKey = string;
@@ -31,12 +31,24 @@ export interface DesiredLocalEndpoint {
   readonly network: NetworkKey;
   readonly ip: string;
   readonly mac: string;
+  /** Bare IPv6 address, or "". */
+  readonly ipv6: string;
+  /** Cluster-wide id of the endpoint's group (GroupState.groupId); 0 = no group. */
+  readonly groupId: number;
+  /** The group's netProfile: rate limit of the endpoint's outgoing traffic in kbit/s (0 = none), its burst in kbit, and DSCP (0 = unchanged). */
+  readonly bandwidthKbps: number;
+  readonly burstKbits: number;
+  readonly dscp: number;
 }
 
 export interface DesiredRemoteEndpoint {
   readonly endpointId: string;
   readonly ip: string;
   readonly mac: string;
+  /** Bare IPv6 address, or "". */
+  readonly ipv6: string;
+  /** Cluster-wide group id; 0 = no group. */
+  readonly groupId: number;
   readonly network: NetworkKey;
   /** Host name the endpoint lives on (a key of `remoteHosts`). */
   readonly host: string;
@@ -57,6 +69,8 @@ export interface DesiredState {
   readonly remoteHosts: readonly DesiredRemoteHost[];
   /** Ofports of the VLAN trunk uplinks (iflist); remote traffic of vlan networks leaves by the first. */
   readonly uplinkOfports: readonly number[];
+  /** Every policy rule that applies to some group, in decision order (@contiv/model compilePolicyRules). */
+  readonly policyRules: readonly CompiledRule[];
 }
 
 /** The MAC the gateway address answers ARP with (Contiv ofnet's router MAC). */

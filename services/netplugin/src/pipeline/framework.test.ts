@@ -12,15 +12,23 @@ const DOC = path.resolve(__dirname, '../../../../docs/ovs-pipeline.md');
 void test('tables get ids in declaration order and stages never go back', () => {
   assert.deepEqual([...tableNames()], [
     [0, 'Classifier'],
-    [1, 'ArpResponder'],
-    [2, 'L2Forwarding'],
-    [3, 'Flood'],
+    [1, 'EgressQos'],
+    [2, 'ArpResponder'],
+    [3, 'ConntrackZone'],
+    [4, 'ConntrackState'],
+    [5, 'SrcGroup'],
+    [6, 'DstGroup'],
+    [7, 'EgressRule'],
+    [8, 'IngressRule'],
+    [9, 'ConntrackCommit'],
+    [10, 'L2Forwarding'],
+    [11, 'Flood'],
   ]);
   const tables = allTables();
   for (let i = 1; i < tables.length; i++) assert.ok((tables[i]?.stage ?? 0) >= (tables[i - 1]?.stage ?? 0));
   assert.throws(() => defineTable('Classifier', Stage.Output), (err: unknown) => isAgentError(err, 'AGENT_INVALID_ARGUMENT'));
   assert.throws(() => defineTable('TooEarly', Stage.Classifier), (err: unknown) => isAgentError(err, 'AGENT_INVALID_ARGUMENT'));
-  assert.equal(allTables().length, 4);
+  assert.equal(allTables().length, 12);
 });
 
 void test('every table is required by some feature', () => {

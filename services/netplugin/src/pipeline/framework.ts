@@ -11,9 +11,12 @@ import type { DesiredState } from './desired-state';
 /** Stages in packet order; a table's stage never goes backwards in declaration order. */
 export enum Stage {
   Classifier = 0,
-  Arp = 1,
-  Forwarding = 2,
-  Output = 3,
+  Qos = 1,
+  Arp = 2,
+  Conntrack = 3,
+  Policy = 4,
+  Forwarding = 5,
+  Output = 6,
 }
 
 export interface Table {
@@ -77,8 +80,22 @@ export const FromUplinkMark: RegMark = regMark(PktSourceField, PktSource.Uplink)
  */
 export const NetworkIdField: RegField = regField(1, 0, 15, 'NetworkId');
 
-/** reg2[0..15] EndpointGroupField: the source endpoint group id, reserved for the policy pipeline. */
-export const EndpointGroupField: RegField = regField(2, 0, 15, 'EndpointGroup');
+/**
+ * reg0[4] ToLocalField: the receiver is an endpoint on this host (set by
+ * DstGroup); `in` rules are decided on the receiver's host only.
+ */
+export const ToLocalField: RegField = regField(0, 4, 4, 'ToLocal');
+export const ToLocalMark: RegMark = regMark(ToLocalField, 1);
+
+/**
+ * reg2[0..15] SrcGroupField: the sender's endpoint group id (GroupState.groupId,
+ * cluster-wide), 0 if none: set by Classifier for local ports, by SrcGroup
+ * from the source address for packets from other hosts.
+ */
+export const SrcGroupField: RegField = regField(2, 0, 15, 'SrcGroup');
+
+/** reg3[0..15] DstGroupField: the receiver's endpoint group id by destination address (DstGroup), 0 if none. */
+export const DstGroupField: RegField = regField(3, 0, 15, 'DstGroup');
 
 /** Cookie category: which kind of object a flow belongs to (bits 40..47). */
 export enum CookieCategory {
@@ -90,6 +107,17 @@ export enum CookieCategory {
   Uplink = 5,
   /** DNS interception (dns-interceptor feature). */
   Dns = 6,
+  /** Policy rule flows; object id = the rule's conjunction id, or 0 for flows several rules share. */
+  PolicyRule = 7,
+}
+
+/**
+ * OpenFlow priority of a policy rule's flows in EgressRule/IngressRule: above
+ * every fixed priority, ordered by the rule's rank (compilePolicyRules), so
+ * the flow order is the decision order `netctl policy trace` uses.
+ */
+export function rulePriority(rank: number): number {
+  return Priority.High + 100 + rank;
 }
 
 /** Where the cookie fields sit: round(16) | category(8) | reserved(8) | objectId(32). */

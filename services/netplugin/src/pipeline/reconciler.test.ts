@@ -4,7 +4,12 @@ import { flowToString, isOpenFlowError } from '@contiv/openflow';
 import { RecordingBridge } from '@contiv/openflow/testing';
 import type { DesiredState } from './desired-state';
 import { isAgentError } from '../errors';
-import { PipelineReconciler } from './reconciler';
+import { PipelineReconciler, computeFlowSet } from './reconciler';
+import { FloodTable } from './tables';
+import { tableNames } from './framework';
+import { compilePolicyRules } from '@contiv/model';
+import { countFlows } from './flow-cache';
+import { PIPELINE_FEATURES } from './features/index';
 import { desiredState, localEndpoint, remoteEndpoint, remoteHost, vxlanNetwork } from './testing/fixtures';
 
 const NET = 'default/contiv-net';
@@ -62,8 +67,8 @@ void test('a new local port changes the flood flow by modify (same cookie) and a
   const result = await rec.reconcile({ ...state, localEndpoints: [...state.localEndpoints, localEndpoint('ep5', 5, NET, '100.1.1.5')] });
   assert.deepEqual(result, { adds: 3, modifies: 1, deletes: 0, total: result.total });
   assert.deepEqual(
-    br.flowStrings().filter((l) => l.includes('table=3, priority=200')),
-    ['cookie=0x1030000000001, table=3, priority=200,reg1=0x1/0xffff actions=output:3,output:4,output:5'],
+    br.flowStrings().filter((l) => l.includes(`table=${FloodTable.id}, priority=200`)),
+    [`cookie=0x1030000000001, table=${FloodTable.id}, priority=200,reg1=0x1/0xffff actions=output:3,output:4,output:5`],
   );
 });
 
@@ -132,19 +137,30 @@ void test('flows are O(endpoints + networks): 100 endpoints on each of 3 hosts',
   const local = 100;
   const remote = 200;
   const networks = 1;
-  const misses = 4;
-  const fixed = 1; // the DNS punt
+  const misses = 12; // one per table
+  // The DNS punt and its conntrack bypass; IPv6 neighbor discovery's bypass (4 ICMPv6 types); conntrack lookup and commit
+  // for IPv4 and IPv6; replies and related; local senders skip SrcGroup.
+  const fixed = 2 + 4 + 4 + 2 + 1;
   // Local: classifier + ARP + L2; remote: ARP + L2; network: tunnel classifier + gateway ARP + flood.
   assert.equal(result.total, 3 * local + 2 * remote + 3 * networks + misses + fixed);
-  assert.equal(result.total, 708);
-  const perTable = new Map<number, number>();
-  for (const f of br.flows()) perTable.set(f.table, (perTable.get(f.table) ?? 0) + 1);
-  assert.deepEqual([...perTable.entries()].sort((a, b) => a[0] - b[0]), [
-    [0, local + networks + 1],
-    [1, local + remote + networks + 1],
-    [2, local + remote + fixed + 1],
-    [3, networks + 1],
-  ]);
+  assert.equal(result.total, 728);
+  const perTable = new Map<string, number>();
+  const names = tableNames();
+  for (const f of br.flows()) perTable.set(names.get(f.table) ?? '', (perTable.get(names.get(f.table) ?? '') ?? 0) + 1);
+  assert.deepEqual(Object.fromEntries(perTable), {
+    Classifier: local + networks + 1,
+    EgressQos: 1,
+    ArpResponder: local + remote + networks + 1,
+    ConntrackZone: 8,
+    ConntrackState: 3,
+    SrcGroup: 2,
+    DstGroup: 1,
+    EgressRule: 1,
+    IngressRule: 1,
+    ConntrackCommit: 3,
+    L2Forwarding: local + remote + 2,
+    Flood: networks + 1,
+  });
 });
 
 void test('two objects wanting the same flow is refused before anything is sent', async () => {
@@ -154,4 +170,30 @@ void test('two objects wanting the same flow is refused before anything is sent'
   const state = desiredState({ networks: [vxlanNetwork('a/net', 1, 5001, '10.1.1.254'), vxlanNetwork('b/net', 1, 5002, '10.1.1.254')] });
   await assert.rejects(rec.reconcile(state), (err: unknown) => isAgentError(err, 'AGENT_INVALID_ARGUMENT'));
   assert.equal(br.calls.length, 0);
+});
+
+void test('policy flows grow with endpoints + groups + rules, never their product', () => {
+  const flowsFor = (endpoints: number, groups: number, rules: number): number => {
+    const groupStates = Array.from({ length: groups }, (_, g) => ({
+      tenantName: 'default', groupName: `g${g}`, networkName: 'n', groupId: g + 1, policies: ['p'], ipPool: '', groupTag: '', netProfile: '', bandwidthKbps: 0, burstKb: 0, dscp: 0,
+    }));
+    const ruleStates = Array.from({ length: rules }, (_, r) => ({
+      tenantName: 'default', policyName: 'p', ruleId: `r${r}`, direction: 'in' as const, priority: 1 + (r % 10), fromEndpointGroup: '', toEndpointGroup: '',
+      fromNetwork: '', toNetwork: '', fromIpAddress: '', toIpAddress: '', protocol: 'tcp', ipProtocol: 6, port: 1000 + r, action: 'allow' as const,
+    }));
+    const state = desiredState({
+      networks: [vxlanNetwork(NET, 1, 5001)],
+      localEndpoints: Array.from({ length: endpoints }, (_, i) => localEndpoint(`e${i}`, 10 + i, NET, `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`, { groupId: (i % groups) + 1 })),
+      policyRules: compilePolicyRules({ groups: groupStates, rules: ruleStates, networks: [] }),
+    });
+    return countFlows(computeFlowSet(state, PIPELINE_FEATURES, 1));
+  };
+  const base = flowsFor(10, 2, 10);
+  // Each rule: its conjunction flow and one peer-clause flow per address family. Each group: one applied-clause flow per distinct priority (10 here).
+  assert.equal(flowsFor(10, 2, 20) - base, 10 * 3);
+  assert.equal(flowsFor(10, 4, 10) - base, 2 * 10);
+  // Each endpoint in a group: classifier, ARP, L2, flood port (no flow), DstGroup.
+  assert.equal(flowsFor(20, 2, 10) - base, 10 * 4);
+  // 100x the rules and groups at once adds, not multiplies.
+  assert.equal(flowsFor(10, 20, 100) - base, 90 * 3 + 18 * 10);
 });

@@ -15,12 +15,60 @@ import { Stage, defineTable } from './framework';
 export const ClassifierTable = defineTable('Classifier', Stage.Classifier);
 
 /**
+ * The netProfile of local endpoints (features/egress-qos.ts): their outgoing
+ * traffic goes through the endpoint's OpenFlow meter (bandwidth, burst) and
+ * gets its IP header's DSCP set. Endpoints without a profile miss to ArpResponder.
+ */
+export const EgressQosTable = defineTable('EgressQos', Stage.Qos);
+
+/**
  * Answers ARP requests from local endpoints for known addresses of their
  * network (local and remote endpoints, and the gateway) by turning the
  * request into the reply and sending it back out of the port it came in on.
  * Everything else goes on to L2Forwarding.
  */
 export const ArpResponderTable = defineTable('ArpResponder', Stage.Arp);
+
+/**
+ * IP and IPv6 packets go through conntrack in the zone of their network
+ * (ct(zone=NetworkIdField), resubmitted to ConntrackState); everything else
+ * (ARP) skips policy. DNS to the gateway (the agent's responder) skips it too.
+ */
+export const ConntrackZoneTable = defineTable('ConntrackZone', Stage.Conntrack);
+
+/**
+ * Replies of committed connections (+est+rpl) and related packets (+rel)
+ * pass to L2Forwarding: policy decides a connection on its original
+ * direction only. Everything else goes on to be classified and decided.
+ */
+export const ConntrackStateTable = defineTable('ConntrackState', Stage.Conntrack);
+
+/**
+ * The sender's group of packets from other hosts, by source address within
+ * the network (SrcGroupField); local endpoints' group is set by Classifier.
+ */
+export const SrcGroupTable = defineTable('SrcGroup', Stage.Policy);
+
+/**
+ * The receiver's group by destination address within the network
+ * (DstGroupField), and ToLocalMark when the receiver is on this host.
+ */
+export const DstGroupTable = defineTable('DstGroup', Stage.Policy);
+
+/**
+ * `out` rules of the sender's group, for packets from local endpoints:
+ * allow goes on to IngressRule, deny drops, no match goes on (allow).
+ */
+export const EgressRuleTable = defineTable('EgressRule', Stage.Policy);
+
+/**
+ * `in` rules of the receiver's group, for packets to local endpoints:
+ * allow goes on to ConntrackCommit, deny drops, no match goes on (allow).
+ */
+export const IngressRuleTable = defineTable('IngressRule', Stage.Policy);
+
+/** Commits the connection the packet opens (ct(commit) in its zone), then L2Forwarding. */
+export const ConntrackCommitTable = defineTable('ConntrackCommit', Stage.Policy);
 
 /**
  * Forwards by destination MAC within the packet's network: to a local port,

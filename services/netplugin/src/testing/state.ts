@@ -20,7 +20,7 @@ export function networkState(p: Partial<NetworkState> & { networkName: string; s
 }
 
 export function groupState(p: Partial<GroupState> & { groupName: string; networkName: string }): GroupState {
-  return { tenantName: 'default', groupId: 1, policies: [], ipPool: '', groupTag: `${p.groupName}.${p.tenantName ?? 'default'}`, ...p };
+  return { tenantName: 'default', groupId: 1, policies: [], ipPool: '', groupTag: `${p.groupName}.${p.tenantName ?? 'default'}`, netProfile: '', bandwidthKbps: 0, burstKb: 0, dscp: 0, ...p };
 }
 
 export async function putNetwork(store: Store, n: NetworkState): Promise<void> {

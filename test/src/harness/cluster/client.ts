@@ -140,6 +140,12 @@ export class LocalCluster {
     return run('ovs-ofctl', args, { env: { ...process.env, OVS_RUNDIR: dir } });
   }
 
+  /** ovs-appctl to a host's ovs-vswitchd (e.g. `ofproto/trace contivbr FLOW`); resolves with its stdout. */
+  async appctl(host: string, ...args: string[]): Promise<string> {
+    const ctl = path.join(this.hostState(host).ovsDir, 'ovs-vswitchd.ctl');
+    return (await run('ovs-appctl', ['-t', ctl, ...args])).stdout;
+  }
+
   hostState(host: string): ClusterState['hosts'][number] {
     const h = this.state()?.hosts.find((x) => x.key === host);
     if (!h) throw new Error(`cluster ${this.name} has no host ${host}`);

@@ -1,8 +1,9 @@
 /**
  * ARP responder: a local endpoint's ARP request for an address we know in its
  * network (a local or remote endpoint, or the gateway) is answered on the
- * spot, so ARP never crosses the fabric. Unknown targets fall through to
- * L2Forwarding and, being broadcast, to Flood (local ports only).
+ * spot, so ARP never crosses the fabric. Unknown targets fall through
+ * (conntrack and policy let ARP by) to L2Forwarding and, being broadcast, to
+ * Flood (local ports only).
  */
 import type { Flow } from '@contiv/openflow';
 import { flow } from '@contiv/openflow';
@@ -10,7 +11,7 @@ import type { DesiredNetwork, DesiredState } from '../desired-state';
 import { GATEWAY_MAC, indexState } from '../desired-state';
 import type { Feature, FeatureContext, ObjectFlows } from '../framework';
 import { CookieCategory, NetworkIdField, Priority, makeCookie, objectIdOf } from '../framework';
-import { ArpResponderTable, L2ForwardingTable } from '../tables';
+import { ArpResponderTable, ConntrackZoneTable } from '../tables';
 
 const ARP_REQUEST = 1;
 const ARP_REPLY = 2;
@@ -57,7 +58,7 @@ export const arpResponderFeature: Feature = {
     }
     out.push({
       key: 'miss',
-      flows: [flow(ArpResponderTable.id, Priority.Miss).cookie(makeCookie(ctx.round, CookieCategory.Pipeline, 0)).gotoTable(L2ForwardingTable.id).build()],
+      flows: [flow(ArpResponderTable.id, Priority.Miss).cookie(makeCookie(ctx.round, CookieCategory.Pipeline, 0)).gotoTable(ConntrackZoneTable.id).build()],
     });
     return out;
   },

@@ -8,8 +8,8 @@ import { flow } from '@contiv/openflow';
 import type { DesiredState } from '../desired-state';
 import { indexState } from '../desired-state';
 import type { Feature, FeatureContext, ObjectFlows } from '../framework';
-import { CookieCategory, FromLocalMark, FromTunnelMark, FromUplinkMark, NetworkIdField, Priority, makeCookie } from '../framework';
-import { ArpResponderTable, ClassifierTable, L2ForwardingTable } from '../tables';
+import { CookieCategory, FromLocalMark, FromTunnelMark, FromUplinkMark, NetworkIdField, Priority, SrcGroupField, makeCookie } from '../framework';
+import { ClassifierTable, ConntrackZoneTable, EgressQosTable } from '../tables';
 
 export const classifierFeature: Feature = {
   name: 'classifier',
@@ -23,8 +23,11 @@ export const classifierFeature: Feature = {
       const f = flow(ClassifierTable.id, Priority.Normal)
         .cookie(makeCookie(ctx.round, CookieCategory.LocalEndpoint, ep.ofport))
         .match((m) => m.inPort(ep.ofport))
-        .actions((a) => a.loadRegMark(FromLocalMark).load(NetworkIdField, net.localId))
-        .gotoTable(ArpResponderTable.id)
+        .actions((a) => {
+          const marked = a.loadRegMark(FromLocalMark).load(NetworkIdField, net.localId);
+          return ep.groupId > 0 ? marked.load(SrcGroupField, ep.groupId) : marked;
+        })
+        .gotoTable(EgressQosTable.id)
         .build();
       out.push({ key: `endpoint:${ep.endpointId}`, flows: [f] });
     }
@@ -38,7 +41,7 @@ export const classifierFeature: Feature = {
             .cookie(cookie)
             .match((m) => m.tunnelId(net.vni))
             .actions((a) => a.loadRegMark(FromTunnelMark).load(NetworkIdField, net.localId))
-            .gotoTable(L2ForwardingTable.id)
+            .gotoTable(ConntrackZoneTable.id)
             .build(),
         );
       } else {
@@ -48,7 +51,7 @@ export const classifierFeature: Feature = {
               .cookie(cookie)
               .match((m) => m.inPort(uplink).vlanVid(net.vlan))
               .actions((a) => a.popVlan().loadRegMark(FromUplinkMark).load(NetworkIdField, net.localId))
-              .gotoTable(L2ForwardingTable.id)
+              .gotoTable(ConntrackZoneTable.id)
               .build(),
           );
         }

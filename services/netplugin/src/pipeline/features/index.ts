@@ -2,8 +2,22 @@
 import type { Feature } from '../framework';
 import { arpResponderFeature } from './arp-responder';
 import { classifierFeature } from './classifier';
+import { conntrackFeature } from './conntrack';
 import { dnsInterceptorFeature } from './dns-interceptor';
+import { egressQosFeature } from './egress-qos';
 import { floodFeature } from './flood';
+import { groupClassifierFeature } from './group-classifier';
 import { l2ForwardingFeature } from './l2-forwarding';
+import { policyRulesFeature } from './policy-rules';
 
-export const PIPELINE_FEATURES: readonly Feature[] = [classifierFeature, arpResponderFeature, l2ForwardingFeature, dnsInterceptorFeature, floodFeature];
+export const PIPELINE_FEATURES: readonly Feature[] = [
+  classifierFeature,
+  egressQosFeature,
+  arpResponderFeature,
+  conntrackFeature,
+  groupClassifierFeature,
+  policyRulesFeature,
+  l2ForwardingFeature,
+  dnsInterceptorFeature,
+  floodFeature,
+];

@@ -25,12 +25,12 @@ export function vlanNetwork(key: string, localId: number, vlan: number, gateway 
   return { key, encap: 'vlan', vni: 0, vlan, gateway, localId };
 }
 
-export function localEndpoint(endpointId: string, ofport: number, network: string, ip: string): DesiredLocalEndpoint {
-  return { endpointId, ofport, network, ip, mac: macFor(ip) };
+export function localEndpoint(endpointId: string, ofport: number, network: string, ip: string, more: Partial<DesiredLocalEndpoint> = {}): DesiredLocalEndpoint {
+  return { endpointId, ofport, network, ip, mac: macFor(ip), ipv6: '', groupId: 0, bandwidthKbps: 0, burstKbits: 0, dscp: 0, ...more };
 }
 
-export function remoteEndpoint(endpointId: string, host: string, network: string, ip: string): DesiredRemoteEndpoint {
-  return { endpointId, host, network, ip, mac: macFor(ip) };
+export function remoteEndpoint(endpointId: string, host: string, network: string, ip: string, more: Partial<DesiredRemoteEndpoint> = {}): DesiredRemoteEndpoint {
+  return { endpointId, host, network, ip, mac: macFor(ip), ipv6: '', groupId: 0, ...more };
 }
 
 export function remoteHost(host: string, vtepIp: string, tunnelOfport?: number): DesiredRemoteHost {
@@ -38,7 +38,7 @@ export function remoteHost(host: string, vtepIp: string, tunnelOfport?: number):
 }
 
 export function desiredState(parts: Partial<DesiredState>): DesiredState {
-  return { hostName: 'h1', networks: [], localEndpoints: [], remoteEndpoints: [], remoteHosts: [], uplinkOfports: [], ...parts };
+  return { hostName: 'h1', networks: [], localEndpoints: [], remoteEndpoints: [], remoteHosts: [], uplinkOfports: [], policyRules: [], ...parts };
 }
 
 /** The flows of `state` as sorted `ovs-ofctl --names dump-flows --no-stats` lines. */
