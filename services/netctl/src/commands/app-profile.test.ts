@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import { FakeNetmaster } from '../testing/fake-netmaster';
-import { runCli } from '../testing/run-cli';
+import { test } from 'node:test';
+import { cliSuite } from '../testing/cli-suite';
 
-let nm: FakeNetmaster;
-const run = (...args: string[]) => runCli(args, { NETMASTER: nm.url });
-
-before(async () => {
-  nm = await FakeNetmaster.start();
-});
-after(async () => {
-  await nm.close();
-});
-beforeEach(() => nm.reset());
+const { nm, run } = cliSuite();
 
 void test('app-profile create takes Contiv’s comma list or the repeated flag, sends Contiv’s body', async () => {
   nm.on('POST', '/api/v1/appProfiles/blue:app1/', { json: {} });

@@ -7,23 +7,11 @@ import { validateAppProfile } from '@contiv/model';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { omitEmpty, str, strList } from '../rest/json';
-import { inspectPath, listPath, objectKey, objectPath } from '../rest/paths';
-import type { CommandContext, ListFlags } from './context';
-import {
-  addExamples,
-  allOption,
-  asObject,
-  filterByTenant,
-  guard,
-  jsonOption,
-  objectList,
-  printJson,
-  printList,
-  quietOption,
-  requireTenant,
-  tenantOption,
-} from './context';
+import { objectKey, objectPath } from '../rest/paths';
+import type { CommandContext } from './context';
+import { addExamples, asObject, guard, jsonOption, printJson, tenantOption } from './context';
 import { checkWithModel } from './model-check';
+import { addInspectCommand, addListCommand, addRemoveCommand } from './object-commands';
 
 interface ProfileFlags {
   tenant: string;
@@ -70,52 +58,26 @@ export function registerAppProfileCommand(program: Command, ctx: CommandContext)
     .action((name: string, flags: ProfileFlags, cmd: Command) => guard(cmd, () => post(cmd, name, flags)));
   addExamples(update, ['netctl app-profile update -g web,db,cache app1']);
 
-  const rm = app
-    .command('rm')
-    .alias('delete')
-    .description('Delete an application profile (its groups stay); prints nothing on success, as Contiv')
-    .argument('<app-profile>', 'name of the profile')
-    .addOption(tenantOption())
-    .action((name: string, flags: { tenant: string }, cmd: Command) =>
-      guard(cmd, async () => {
-        await ctx.client(cmd).delete(objectPath('appProfiles', objectKey(flags.tenant, name)));
-      }),
-    );
-  addExamples(rm, ['netctl app-profile rm app1']);
-
-  const inspect = app
-    .command('inspect')
-    .description('Show an application profile\'s configuration as JSON')
-    .argument('<app-profile>', 'name of the profile')
-    .addOption(tenantOption())
-    .action((name: string, flags: { tenant: string }, cmd: Command) =>
-      guard(cmd, async () => {
-        printJson(ctx, await ctx.client(cmd).get(inspectPath('appProfiles', objectKey(flags.tenant, name))));
-      }),
-    );
-  addExamples(inspect, ['netctl app-profile inspect app1']);
-
-  const ls = app
-    .command('ls')
-    .alias('list')
-    .description('List application profiles of a tenant (columns: Tenant AppProfile Groups)')
-    .addOption(tenantOption())
-    .addOption(allOption())
-    .addOption(jsonOption())
-    .addOption(quietOption())
-    .action((flags: ListFlags, cmd: Command) =>
-      guard(cmd, async () => {
-        const client = ctx.client(cmd);
-        await requireTenant(client, flags.tenant);
-        const items = filterByTenant(objectList(await client.get(listPath('appProfiles')), 'app profiles'), flags, 'appProfileName');
-        printList(ctx, items, flags, {
-          headers: ['Tenant', 'AppProfile', 'Groups'],
-          nameField: 'appProfileName',
-          row: (o) => [str(o, 'tenantName'), str(o, 'appProfileName'), strList(o, 'endpointGroups').join(',')],
-        });
-      }),
-    );
-  addExamples(ls, ['netctl app-profile ls', 'netctl app-profile ls -a']);
+  const object = { collection: 'appProfiles', argument: ['<app-profile>', 'name of the profile'] } as const;
+  addRemoveCommand(app, ctx, {
+    ...object,
+    description: 'Delete an application profile (its groups stay); prints nothing on success, as Contiv',
+    examples: ['netctl app-profile rm app1'],
+  });
+  addInspectCommand(app, ctx, {
+    ...object,
+    description: 'Show an application profile\'s configuration as JSON',
+    examples: ['netctl app-profile inspect app1'],
+  });
+  addListCommand(app, ctx, {
+    collection: 'appProfiles',
+    what: 'app profiles',
+    description: 'List application profiles of a tenant (columns: Tenant AppProfile Groups)',
+    headers: ['Tenant', 'AppProfile', 'Groups'],
+    nameField: 'appProfileName',
+    row: (o) => [str(o, 'tenantName'), str(o, 'appProfileName'), strList(o, 'endpointGroups').join(',')],
+    examples: ['netctl app-profile ls', 'netctl app-profile ls -a'],
+  });
 
   const groupLs = app
     .command('group-ls')

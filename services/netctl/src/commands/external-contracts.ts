@@ -8,23 +8,12 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { UsageError } from '../errors';
 import { str, strList } from '../rest/json';
-import { inspectPath, listPath, objectKey, objectPath } from '../rest/paths';
+import { objectKey, objectPath } from '../rest/paths';
 import { collect } from '../validate';
-import type { CommandContext, ListFlags } from './context';
-import {
-  addExamples,
-  allOption,
-  filterByTenant,
-  guard,
-  jsonOption,
-  objectList,
-  printJson,
-  printList,
-  quietOption,
-  requireTenant,
-  tenantOption,
-} from './context';
+import type { CommandContext } from './context';
+import { addExamples, guard, tenantOption } from './context';
 import { checkWithModel } from './model-check';
+import { addInspectCommand, addListCommand, addRemoveCommand } from './object-commands';
 
 interface CreateFlags {
   tenant: string;
@@ -59,52 +48,25 @@ export function registerExternalContractsCommand(program: Command, ctx: CommandC
     );
   addExamples(create, ['netctl external-contracts create -c -a uni/tn-common/brc-default ext1', 'netctl external-contracts create -t blue -p -a uni/tn-blue/brc-web -a uni/tn-blue/brc-db ext2']);
 
-  const rm = ext
-    .command('rm')
-    .alias('delete')
-    .description('Delete an external contracts group (refused while an endpoint group names it)')
-    .argument('<name>', 'name of the contracts group')
-    .addOption(tenantOption())
-    .action((name: string, flags: { tenant: string }, cmd: Command) =>
-      guard(cmd, async () => {
-        const client = ctx.client(cmd);
-        ctx.io.out(`Deleting external contracts group ${name} in tenant ${flags.tenant}\n`);
-        await client.delete(objectPath('extContractsGroups', objectKey(flags.tenant, name)));
-      }),
-    );
-  addExamples(rm, ['netctl external-contracts rm ext1']);
-
-  const inspect = ext
-    .command('inspect')
-    .description('Show an external contracts group\'s configuration (and the groups naming it) as JSON')
-    .argument('<name>', 'name of the contracts group')
-    .addOption(tenantOption())
-    .action((name: string, flags: { tenant: string }, cmd: Command) =>
-      guard(cmd, async () => {
-        printJson(ctx, await ctx.client(cmd).get(inspectPath('extContractsGroups', objectKey(flags.tenant, name))));
-      }),
-    );
-  addExamples(inspect, ['netctl external-contracts inspect ext1']);
-
-  const ls = ext
-    .command('ls')
-    .alias('list')
-    .description('List external contracts groups of a tenant (columns: Tenant Name Type Contracts; contracts comma-separated)')
-    .addOption(tenantOption())
-    .addOption(allOption())
-    .addOption(jsonOption())
-    .addOption(quietOption())
-    .action((flags: ListFlags, cmd: Command) =>
-      guard(cmd, async () => {
-        const client = ctx.client(cmd);
-        await requireTenant(client, flags.tenant);
-        const items = filterByTenant(objectList(await client.get(listPath('extContractsGroups')), 'external contracts groups'), flags, 'contractsGroupName');
-        printList(ctx, items, flags, {
-          headers: ['Tenant', 'Name', 'Type', 'Contracts'],
-          nameField: 'contractsGroupName',
-          row: (o) => [str(o, 'tenantName'), str(o, 'contractsGroupName'), str(o, 'contractsType'), strList(o, 'contracts').join(',')],
-        });
-      }),
-    );
-  addExamples(ls, ['netctl external-contracts ls', 'netctl external-contracts ls -a']);
+  const object = { collection: 'extContractsGroups', argument: ['<name>', 'name of the contracts group'] } as const;
+  addRemoveCommand(ext, ctx, {
+    ...object,
+    description: 'Delete an external contracts group (refused while an endpoint group names it)',
+    says: (name, tenant) => `Deleting external contracts group ${name} in tenant ${tenant}\n`,
+    examples: ['netctl external-contracts rm ext1'],
+  });
+  addInspectCommand(ext, ctx, {
+    ...object,
+    description: 'Show an external contracts group\'s configuration (and the groups naming it) as JSON',
+    examples: ['netctl external-contracts inspect ext1'],
+  });
+  addListCommand(ext, ctx, {
+    collection: 'extContractsGroups',
+    what: 'external contracts groups',
+    description: 'List external contracts groups of a tenant (columns: Tenant Name Type Contracts; contracts comma-separated)',
+    headers: ['Tenant', 'Name', 'Type', 'Contracts'],
+    nameField: 'contractsGroupName',
+    row: (o) => [str(o, 'tenantName'), str(o, 'contractsGroupName'), str(o, 'contractsType'), strList(o, 'contracts').join(',')],
+    examples: ['netctl external-contracts ls', 'netctl external-contracts ls -a'],
+  });
 }

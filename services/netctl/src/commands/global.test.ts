@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import { FakeNetmaster } from '../testing/fake-netmaster';
-import { runCli } from '../testing/run-cli';
+import { test } from 'node:test';
+import { cliSuite } from '../testing/cli-suite';
 
-let nm: FakeNetmaster;
-const run = (...args: string[]) => runCli(args, { NETMASTER: nm.url });
+const { nm, run } = cliSuite();
 
 const GLOBAL = {
   key: 'global',
@@ -17,14 +15,6 @@ const GLOBAL = {
   pvtSubnet: '172.19.0.0/16',
   'link-sets': {},
 };
-
-before(async () => {
-  nm = await FakeNetmaster.start();
-});
-after(async () => {
-  await nm.close();
-});
-beforeEach(() => nm.reset());
 
 void test('global info prints Contiv\'s lines; --json the list', async () => {
   nm.on('GET', '/api/v1/globals/', { json: [GLOBAL] });

@@ -5,23 +5,12 @@ import { Option } from 'commander';
 import { AliasedOption } from '../argv';
 import { UsageError } from '../errors';
 import { omitEmpty, str, strList } from '../rest/json';
-import { inspectPath, listPath, objectKey, objectPath } from '../rest/paths';
+import { objectKey, objectPath } from '../rest/paths';
 import { checkIpPool, collect } from '../validate';
-import type { CommandContext, ListFlags } from './context';
-import {
-  addExamples,
-  allOption,
-  filterByTenant,
-  guard,
-  jsonOption,
-  objectList,
-  printJson,
-  printList,
-  quietOption,
-  requireTenant,
-  tenantOption,
-} from './context';
+import type { CommandContext } from './context';
+import { addExamples, guard, tenantOption } from './context';
 import { checkWithModel } from './model-check';
+import { addInspectCommand, addListCommand, addRemoveCommand } from './object-commands';
 
 const NAME_RE = new RegExp(NAME_PATTERN);
 
@@ -81,58 +70,32 @@ export function registerGroupCommand(program: Command, ctx: CommandContext): voi
     'netctl group create -n gold -e ext1 contiv-net db',
   ]);
 
-  const rm = group
-    .command('rm')
-    .alias('delete')
-    .description('Delete an endpoint group (refused while it has endpoints); prints nothing on success, as Contiv')
-    .argument('<group>', 'name of the group')
-    .addOption(tenantOption())
-    .action((name: string, flags: { tenant: string }, cmd: Command) =>
-      guard(cmd, async () => {
-        await ctx.client(cmd).delete(objectPath('endpointGroups', objectKey(flags.tenant, name)));
-      }),
-    );
-  addExamples(rm, ['netctl group rm web', 'netctl group delete -t blue web']);
-
-  const inspect = group
-    .command('inspect')
-    .description('Show an endpoint group\'s configuration and state (tags, endpoints) as JSON')
-    .argument('<group>', 'name of the group')
-    .addOption(tenantOption())
-    .action((name: string, flags: { tenant: string }, cmd: Command) =>
-      guard(cmd, async () => {
-        printJson(ctx, await ctx.client(cmd).get(inspectPath('endpointGroups', objectKey(flags.tenant, name))));
-      }),
-    );
-  addExamples(inspect, ['netctl group inspect web']);
-
-  const ls = group
-    .command('ls')
-    .alias('list')
-    .description('List endpoint groups of a tenant (columns: Tenant Group Network IP Pool CfgdTag Policies Network profile)')
-    .addOption(tenantOption())
-    .addOption(allOption())
-    .addOption(jsonOption())
-    .addOption(quietOption())
-    .action((flags: ListFlags, cmd: Command) =>
-      guard(cmd, async () => {
-        const client = ctx.client(cmd);
-        await requireTenant(client, flags.tenant);
-        const items = filterByTenant(objectList(await client.get(listPath('endpointGroups')), 'endpoint groups'), flags, 'groupName');
-        printList(ctx, items, flags, {
-          headers: ['Tenant', 'Group', 'Network', 'IP Pool', 'CfgdTag', 'Policies', 'Network profile'],
-          nameField: 'groupName',
-          row: (o) => [
-            str(o, 'tenantName'),
-            str(o, 'groupName'),
-            str(o, 'networkName'),
-            str(o, 'ipPool'),
-            str(o, 'cfgdTag'),
-            strList(o, 'policies').join(','),
-            str(o, 'netProfile'),
-          ],
-        });
-      }),
-    );
-  addExamples(ls, ['netctl group ls', 'netctl group ls -a -q']);
+  const object = { collection: 'endpointGroups', argument: ['<group>', 'name of the group'] } as const;
+  addRemoveCommand(group, ctx, {
+    ...object,
+    description: 'Delete an endpoint group (refused while it has endpoints); prints nothing on success, as Contiv',
+    examples: ['netctl group rm web', 'netctl group delete -t blue web'],
+  });
+  addInspectCommand(group, ctx, {
+    ...object,
+    description: 'Show an endpoint group\'s configuration and state (tags, endpoints) as JSON',
+    examples: ['netctl group inspect web'],
+  });
+  addListCommand(group, ctx, {
+    collection: 'endpointGroups',
+    what: 'endpoint groups',
+    description: 'List endpoint groups of a tenant (columns: Tenant Group Network IP Pool CfgdTag Policies Network profile)',
+    headers: ['Tenant', 'Group', 'Network', 'IP Pool', 'CfgdTag', 'Policies', 'Network profile'],
+    nameField: 'groupName',
+    row: (o) => [
+      str(o, 'tenantName'),
+      str(o, 'groupName'),
+      str(o, 'networkName'),
+      str(o, 'ipPool'),
+      str(o, 'cfgdTag'),
+      strList(o, 'policies').join(','),
+      str(o, 'netProfile'),
+    ],
+    examples: ['netctl group ls', 'netctl group ls -a -q'],
+  });
 }

@@ -3,23 +3,12 @@ import { formatBandwidth, MAX_BURST_KB, MAX_DSCP, validateNetProfile } from '@co
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { int, omitEmpty, str } from '../rest/json';
-import { inspectPath, listPath, objectKey, objectPath } from '../rest/paths';
+import { objectKey, objectPath } from '../rest/paths';
 import { parseIntFlag } from '../validate';
-import type { CommandContext, ListFlags } from './context';
-import {
-  addExamples,
-  allOption,
-  filterByTenant,
-  guard,
-  jsonOption,
-  objectList,
-  printJson,
-  printList,
-  quietOption,
-  requireTenant,
-  tenantOption,
-} from './context';
+import type { CommandContext } from './context';
+import { addExamples, guard, tenantOption } from './context';
 import { checkWithModel } from './model-check';
+import { addInspectCommand, addListCommand, addRemoveCommand } from './object-commands';
 
 interface CreateFlags {
   tenant: string;
@@ -54,50 +43,24 @@ export function registerNetprofileCommand(program: Command, ctx: CommandContext)
     );
   addExamples(create, ['netctl netprofile create -b 10Mbps -d 5 -s 100 gold', 'netctl netprofile create -t blue -b "1 Gbps" silver']);
 
-  const rm = netprofile
-    .command('rm')
-    .alias('delete')
-    .description('Delete a network profile (refused while an endpoint group uses it); prints nothing on success, as Contiv')
-    .argument('<netprofile>', 'name of the profile')
-    .addOption(tenantOption())
-    .action((name: string, flags: { tenant: string }, cmd: Command) =>
-      guard(cmd, async () => {
-        await ctx.client(cmd).delete(objectPath('netprofiles', objectKey(flags.tenant, name)));
-      }),
-    );
-  addExamples(rm, ['netctl netprofile rm gold']);
-
-  const inspect = netprofile
-    .command('inspect')
-    .description('Show a network profile\'s configuration (and the groups using it) as JSON')
-    .argument('<netprofile>', 'name of the profile')
-    .addOption(tenantOption())
-    .action((name: string, flags: { tenant: string }, cmd: Command) =>
-      guard(cmd, async () => {
-        printJson(ctx, await ctx.client(cmd).get(inspectPath('netprofiles', objectKey(flags.tenant, name))));
-      }),
-    );
-  addExamples(inspect, ['netctl netprofile inspect gold']);
-
-  const ls = netprofile
-    .command('ls')
-    .alias('list')
-    .description('List network profiles of a tenant (columns: Name Tenant Bandwidth DSCP burst size; bandwidth shown as Kbps, Mbps or Gbps)')
-    .addOption(tenantOption())
-    .addOption(allOption())
-    .addOption(jsonOption())
-    .addOption(quietOption())
-    .action((flags: ListFlags, cmd: Command) =>
-      guard(cmd, async () => {
-        const client = ctx.client(cmd);
-        await requireTenant(client, flags.tenant);
-        const items = filterByTenant(objectList(await client.get(listPath('netprofiles')), 'netprofiles'), flags, 'profileName');
-        printList(ctx, items, flags, {
-          headers: ['Name', 'Tenant', 'Bandwidth', 'DSCP', 'burst size'],
-          nameField: 'profileName',
-          row: (o) => [str(o, 'profileName'), str(o, 'tenantName'), formatBandwidth(str(o, 'bandwidth')), String(int(o, 'DSCP')), String(int(o, 'burst'))],
-        });
-      }),
-    );
-  addExamples(ls, ['netctl netprofile ls', 'netctl netprofile ls -a -q']);
+  const object = { collection: 'netprofiles', argument: ['<netprofile>', 'name of the profile'] } as const;
+  addRemoveCommand(netprofile, ctx, {
+    ...object,
+    description: 'Delete a network profile (refused while an endpoint group uses it); prints nothing on success, as Contiv',
+    examples: ['netctl netprofile rm gold'],
+  });
+  addInspectCommand(netprofile, ctx, {
+    ...object,
+    description: 'Show a network profile\'s configuration (and the groups using it) as JSON',
+    examples: ['netctl netprofile inspect gold'],
+  });
+  addListCommand(netprofile, ctx, {
+    collection: 'netprofiles',
+    what: 'netprofiles',
+    description: 'List network profiles of a tenant (columns: Name Tenant Bandwidth DSCP burst size; bandwidth shown as Kbps, Mbps or Gbps)',
+    headers: ['Name', 'Tenant', 'Bandwidth', 'DSCP', 'burst size'],
+    nameField: 'profileName',
+    row: (o) => [str(o, 'profileName'), str(o, 'tenantName'), formatBandwidth(str(o, 'bandwidth')), String(int(o, 'DSCP')), String(int(o, 'burst'))],
+    examples: ['netctl netprofile ls', 'netctl netprofile ls -a -q'],
+  });
 }

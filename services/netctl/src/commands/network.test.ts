@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { beforeEach, describe, test } from 'node:test';
+import { cliSuite } from '../testing/cli-suite';
 import { FakeNetmaster } from '../testing/fake-netmaster';
 import { runCli } from '../testing/run-cli';
 
-let nm: FakeNetmaster;
-const run = (...args: string[]) => runCli(args, { NETMASTER: nm.url });
-
-before(async () => {
-  nm = await FakeNetmaster.start();
-});
-after(async () => {
-  await nm.close();
-});
-beforeEach(() => nm.reset());
+const { nm, run } = cliSuite();
 
 const NETWORKS = [
   { key: 'default:contiv-net', tenantName: 'default', networkName: 'contiv-net', nwType: 'data', encap: 'vxlan', subnet: '100.1.1.0/24', gateway: '100.1.1.100' },

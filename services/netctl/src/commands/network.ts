@@ -4,22 +4,11 @@ import { Option } from 'commander';
 import { AliasedOption } from '../argv';
 import { UsageError } from '../errors';
 import { int, omitEmpty, str } from '../rest/json';
-import { inspectPath, listPath, objectKey, objectPath } from '../rest/paths';
+import { objectKey, objectPath } from '../rest/paths';
 import { checkGateway, checkGatewayV6, checkSubnet, checkSubnetV6, MAX_PKT_TAG, parseIntFlag } from '../validate';
-import type { CommandContext, ListFlags } from './context';
-import {
-  addExamples,
-  allOption,
-  filterByTenant,
-  guard,
-  jsonOption,
-  objectList,
-  printJson,
-  printList,
-  quietOption,
-  requireTenant,
-  tenantOption,
-} from './context';
+import type { CommandContext } from './context';
+import { addExamples, guard, tenantOption } from './context';
+import { addInspectCommand, addListCommand, addRemoveCommand } from './object-commands';
 
 export const DEFAULT_ENCAP = 'vxlan';
 export const DEFAULT_NW_TYPE = 'data';
@@ -96,63 +85,36 @@ export function registerNetworkCommand(program: Command, ctx: CommandContext): v
     'netctl network create net6 -s 10.2.0.0/16 -s6 2001:db8::/64 -g6 2001:db8::1',
   ]);
 
-  const rm = network
-    .command('rm')
-    .alias('delete')
-    .description('Delete a network (refused while it has endpoints or groups)')
-    .argument('<network>', 'name of the network')
-    .addOption(tenantOption())
-    .action((name: string, flags: { tenant: string }, cmd: Command) =>
-      guard(cmd, async () => {
-        const client = ctx.client(cmd);
-        ctx.io.out(`Deleting network ${flags.tenant}:${name}\n`);
-        await client.delete(objectPath('networks', objectKey(flags.tenant, name)));
-      }),
-    );
-  addExamples(rm, ['netctl network rm contiv-net', 'netctl net delete -t blue net1']);
-
-  const inspect = network
-    .command('inspect')
-    .description('Show a network\'s configuration and state (tags, allocated addresses, endpoints) as JSON')
-    .argument('<network>', 'name of the network')
-    .addOption(tenantOption())
-    .action((name: string, flags: { tenant: string }, cmd: Command) =>
-      guard(cmd, async () => {
-        printJson(ctx, await ctx.client(cmd).get(inspectPath('networks', objectKey(flags.tenant, name))));
-      }),
-    );
-  addExamples(inspect, ['netctl network inspect contiv-net', 'netctl net inspect -t blue net1']);
-
-  const ls = network
-    .command('ls')
-    .alias('list')
-    .description('List networks of a tenant (columns: Tenant Network Nw Type Encap type Packet tag Subnet Gateway IPv6Subnet IPv6Gateway Cfgd Tag)')
-    .addOption(tenantOption())
-    .addOption(allOption())
-    .addOption(jsonOption())
-    .addOption(quietOption())
-    .action((flags: ListFlags, cmd: Command) =>
-      guard(cmd, async () => {
-        const client = ctx.client(cmd);
-        await requireTenant(client, flags.tenant);
-        const items = filterByTenant(objectList(await client.get(listPath('networks')), 'networks'), flags, 'networkName');
-        printList(ctx, items, flags, {
-          headers: ['Tenant', 'Network', 'Nw Type', 'Encap type', 'Packet tag', 'Subnet', 'Gateway', 'IPv6Subnet', 'IPv6Gateway', 'Cfgd Tag'],
-          nameField: 'networkName',
-          row: (o) => [
-            str(o, 'tenantName'),
-            str(o, 'networkName'),
-            str(o, 'nwType'),
-            str(o, 'encap'),
-            String(int(o, 'pktTag')),
-            str(o, 'subnet'),
-            str(o, 'gateway'),
-            str(o, 'ipv6Subnet'),
-            str(o, 'ipv6Gateway'),
-            str(o, 'cfgdTag'),
-          ],
-        });
-      }),
-    );
-  addExamples(ls, ['netctl network ls', 'netctl net ls -t blue -q', 'netctl net ls -a --json']);
+  const object = { collection: 'networks', argument: ['<network>', 'name of the network'] } as const;
+  addRemoveCommand(network, ctx, {
+    ...object,
+    description: 'Delete a network (refused while it has endpoints or groups)',
+    says: (name, tenant) => `Deleting network ${tenant}:${name}\n`,
+    examples: ['netctl network rm contiv-net', 'netctl net delete -t blue net1'],
+  });
+  addInspectCommand(network, ctx, {
+    ...object,
+    description: 'Show a network\'s configuration and state (tags, allocated addresses, endpoints) as JSON',
+    examples: ['netctl network inspect contiv-net', 'netctl net inspect -t blue net1'],
+  });
+  addListCommand(network, ctx, {
+    collection: 'networks',
+    what: 'networks',
+    description: 'List networks of a tenant (columns: Tenant Network Nw Type Encap type Packet tag Subnet Gateway IPv6Subnet IPv6Gateway Cfgd Tag)',
+    headers: ['Tenant', 'Network', 'Nw Type', 'Encap type', 'Packet tag', 'Subnet', 'Gateway', 'IPv6Subnet', 'IPv6Gateway', 'Cfgd Tag'],
+    nameField: 'networkName',
+    row: (o) => [
+      str(o, 'tenantName'),
+      str(o, 'networkName'),
+      str(o, 'nwType'),
+      str(o, 'encap'),
+      String(int(o, 'pktTag')),
+      str(o, 'subnet'),
+      str(o, 'gateway'),
+      str(o, 'ipv6Subnet'),
+      str(o, 'ipv6Gateway'),
+      str(o, 'cfgdTag'),
+    ],
+    examples: ['netctl network ls', 'netctl net ls -t blue -q', 'netctl net ls -a --json'],
+  });
 }

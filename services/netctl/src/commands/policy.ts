@@ -9,23 +9,11 @@ import { UsageError } from '../errors';
 import { renderTable } from '../output/table';
 import type { JsonObject } from '../rest/json';
 import { int, isJsonObject, omitEmpty, str } from '../rest/json';
-import { inspectPath, listPath, objectKey, objectPath, policyTracePath } from '../rest/paths';
+import { listPath, objectKey, objectPath, policyTracePath } from '../rest/paths';
 import { checkProtocol, checkRuleIp, parseIntFlag } from '../validate';
-import type { CommandContext, ListFlags } from './context';
-import {
-  addExamples,
-  allOption,
-  asObject,
-  filterByTenant,
-  guard,
-  jsonOption,
-  objectList,
-  printJson,
-  printList,
-  quietOption,
-  requireTenant,
-  tenantOption,
-} from './context';
+import type { CommandContext } from './context';
+import { addExamples, asObject, guard, jsonOption, objectList, printJson, quietOption, tenantOption } from './context';
+import { addInspectCommand, addListCommand, addRemoveCommand } from './object-commands';
 
 interface RuleFlags {
   tenant: string;
@@ -120,50 +108,27 @@ export function registerPolicyCommand(program: Command, ctx: CommandContext): vo
     );
   addExamples(create, ['netctl policy create prod-web', 'netctl policy create -t blue prod-web']);
 
-  const rm = policy
-    .command('rm')
-    .alias('delete')
-    .description('Delete a policy and its rules (refused while an endpoint group uses it)')
-    .argument('<policy>', 'name of the policy')
-    .addOption(tenantOption())
-    .action((name: string, flags: { tenant: string }, cmd: Command) =>
-      guard(cmd, async () => {
-        const client = ctx.client(cmd);
-        ctx.io.out(`Deleting policy ${flags.tenant}:${name}\n`);
-        await client.delete(objectPath('policys', objectKey(flags.tenant, name)));
-      }),
-    );
-  addExamples(rm, ['netctl policy rm prod-web', 'netctl policy delete -t blue prod-web']);
-
-  const inspect = policy
-    .command('inspect')
-    .description('Show a policy\'s configuration (groups and rules linked) and state (endpoints of its groups) as JSON')
-    .argument('<policy>', 'name of the policy')
-    .addOption(tenantOption())
-    .action((name: string, flags: { tenant: string }, cmd: Command) =>
-      guard(cmd, async () => {
-        printJson(ctx, await ctx.client(cmd).get(inspectPath('policys', objectKey(flags.tenant, name))));
-      }),
-    );
-  addExamples(inspect, ['netctl policy inspect prod-web']);
-
-  const ls = policy
-    .command('ls')
-    .alias('list')
-    .description('List policies of a tenant (columns: Tenant Policy)')
-    .addOption(tenantOption())
-    .addOption(allOption())
-    .addOption(jsonOption())
-    .addOption(quietOption())
-    .action((flags: ListFlags, cmd: Command) =>
-      guard(cmd, async () => {
-        const client = ctx.client(cmd);
-        await requireTenant(client, flags.tenant);
-        const items = filterByTenant(objectList(await client.get(listPath('policys')), 'policies'), flags, 'policyName');
-        printList(ctx, items, flags, { headers: ['Tenant', 'Policy'], nameField: 'policyName', row: (o) => [str(o, 'tenantName'), str(o, 'policyName')] });
-      }),
-    );
-  addExamples(ls, ['netctl policy ls', 'netctl policy ls -a -q']);
+  const object = { collection: 'policys', argument: ['<policy>', 'name of the policy'] } as const;
+  addRemoveCommand(policy, ctx, {
+    ...object,
+    description: 'Delete a policy and its rules (refused while an endpoint group uses it)',
+    says: (name, tenant) => `Deleting policy ${tenant}:${name}\n`,
+    examples: ['netctl policy rm prod-web', 'netctl policy delete -t blue prod-web'],
+  });
+  addInspectCommand(policy, ctx, {
+    ...object,
+    description: 'Show a policy\'s configuration (groups and rules linked) and state (endpoints of its groups) as JSON',
+    examples: ['netctl policy inspect prod-web'],
+  });
+  addListCommand(policy, ctx, {
+    collection: 'policys',
+    what: 'policies',
+    description: 'List policies of a tenant (columns: Tenant Policy)',
+    headers: ['Tenant', 'Policy'],
+    nameField: 'policyName',
+    row: (o) => [str(o, 'tenantName'), str(o, 'policyName')],
+    examples: ['netctl policy ls', 'netctl policy ls -a -q'],
+  });
 
   const ruleAdd = policy
     .command('rule-add')

@@ -1,9 +1,10 @@
 /** `netctl tenant`: create, rm|delete, inspect, ls|list. */
 import type { Command } from 'commander';
-import { inspectPath, listPath, objectPath } from '../rest/paths';
+import { listPath, objectPath } from '../rest/paths';
 import { str } from '../rest/json';
 import type { CommandContext } from './context';
-import { addExamples, guard, jsonOption, objectList, printJson, printList, quietOption } from './context';
+import { addExamples, guard, jsonOption, objectList, printList, quietOption } from './context';
+import { addInspectCommand, addRemoveCommand } from './object-commands';
 
 export function registerTenantCommand(program: Command, ctx: CommandContext): void {
   const tenant = program.command('tenant').description('Tenant manipulation tools');
@@ -22,30 +23,18 @@ export function registerTenantCommand(program: Command, ctx: CommandContext): vo
     );
   addExamples(create, ['netctl tenant create blue']);
 
-  const rm = tenant
-    .command('rm')
-    .alias('delete')
-    .description('Delete a tenant (refused while it still has networks, groups or policies)')
-    .argument('<tenant>', 'name of the tenant')
-    .action((name: string, _opts: unknown, cmd: Command) =>
-      guard(cmd, async () => {
-        const client = ctx.client(cmd);
-        ctx.io.out(`Deleting tenant ${name}\n`);
-        await client.delete(objectPath('tenants', name));
-      }),
-    );
-  addExamples(rm, ['netctl tenant rm blue']);
-
-  const inspect = tenant
-    .command('inspect')
-    .description('Show a tenant\'s configuration and state (networks, groups, endpoints) as JSON')
-    .argument('<tenant>', 'name of the tenant')
-    .action((name: string, _opts: unknown, cmd: Command) =>
-      guard(cmd, async () => {
-        printJson(ctx, await ctx.client(cmd).get(inspectPath('tenants', name)));
-      }),
-    );
-  addExamples(inspect, ['netctl tenant inspect default']);
+  const object = { collection: 'tenants', argument: ['<tenant>', 'name of the tenant'], inTenant: false } as const;
+  addRemoveCommand(tenant, ctx, {
+    ...object,
+    description: 'Delete a tenant (refused while it still has networks, groups or policies)',
+    says: (name) => `Deleting tenant ${name}\n`,
+    examples: ['netctl tenant rm blue'],
+  });
+  addInspectCommand(tenant, ctx, {
+    ...object,
+    description: 'Show a tenant\'s configuration and state (networks, groups, endpoints) as JSON',
+    examples: ['netctl tenant inspect default'],
+  });
 
   const ls = tenant
     .command('ls')

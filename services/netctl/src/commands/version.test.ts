@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, test } from 'node:test';
-import { FakeNetmaster } from '../testing/fake-netmaster';
+import { test } from 'node:test';
+import { cliSuite } from '../testing/cli-suite';
 import { runCli } from '../testing/run-cli';
 
-let nm: FakeNetmaster;
-const run = (...args: string[]) => runCli(args, { NETMASTER: nm.url });
-
-before(async () => {
-  nm = await FakeNetmaster.start();
-});
-after(async () => {
-  await nm.close();
-});
-beforeEach(() => nm.reset());
+const { nm, run } = cliSuite();
 
 const CLIENT = 'Client Version:\nVersion: 9.9.9-test\nGitCommit: abc123\nBuildTime: 2026-01-01T00:00:00Z\n\n';
 

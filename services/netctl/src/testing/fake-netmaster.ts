@@ -33,13 +33,23 @@ export class FakeNetmaster {
 
   private constructor() {}
 
-  /** Starts on a free loopback port. */
+  /** Started on a free loopback port. */
   static async start(): Promise<FakeNetmaster> {
-    const fake = new FakeNetmaster();
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
-    const { port } = fake.server.address() as AddressInfo;
-    fake.baseUrl = `http://127.0.0.1:${port}`;
+    const fake = FakeNetmaster.create();
+    await fake.listen();
     return fake;
+  }
+
+  /** Not listening yet (url is ''): a test file makes one up front and listens in its `before` hook. */
+  static create(): FakeNetmaster {
+    return new FakeNetmaster();
+  }
+
+  /** Listens on a free loopback port. */
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    this.baseUrl = `http://127.0.0.1:${port}`;
   }
 
   get url(): string {
