@@ -2,12 +2,17 @@
  * `make bench`: prints figures, never passes or fails on a timing. Exits non-zero
  * only when something could not run at all.
  *
- *   node test/lib/bench/main.js [--only attach|rest|pipeline|convergence|swarm] [--rounds N] [--requests N] [--reps N] [--containers N] [--service-runs N]
+ *   node test/lib/bench/main.js [--only attach|rest|pipeline|convergence|swarm|policy] [--rounds N] [--requests N] [--reps N] [--containers N] [--service-runs N]
+ *     [--policy-parts scale,cluster] [--policy-endpoints 10,100,500] [--policy-rules 10,100,1000] [--policy-groups 2,10,50] [--policy-reps N] [--policy-rounds N]
+ *     [--policy-cluster-rules N]
  *
  * --rounds: docker runs per network (attach), one-endpoint changes (pipeline);
  * --reps: full flow installs per host size (pipeline);
  * --containers: containers started on one host and pinged from another (convergence);
- * --service-runs: services created per network kind and replica count (swarm).
+ * --service-runs: services created per network kind and replica count (swarm);
+ * --policy-*: the E × R × G grid of the flow counts, installs of 1,000 rules, and
+ *   one-rule changes on the bridge and rule add/delete rounds on the cluster, other rules
+ *   the cluster's agents hold meanwhile (policy).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,12 +25,28 @@ import { createStack } from '../harness/stack';
 import { benchAttach } from './attach';
 import { benchConvergence } from './convergence';
 import { benchPipelineScale } from './pipeline-scale';
+import { benchPolicy } from './policy';
+import type { PolicyPart } from './policy';
 import { benchEtcdAlone, benchRest } from './rest';
 import { benchSwarmService } from './swarm-service';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+function listArg(name: string, fallback: string): number[] {
+  return arg(name, fallback)
+    .split(',')
+    .filter((x) => x !== '')
+    .map(Number);
+}
+
+function policyParts(): PolicyPart[] {
+  const parts = arg('--policy-parts', 'scale,cluster').split(',');
+  const bad = parts.find((p) => p !== 'scale' && p !== 'cluster');
+  if (bad !== undefined) throw new Error(`--policy-parts: "${bad}" is not scale or cluster`);
+  return parts as PolicyPart[];
 }
 
 async function main(): Promise<void> {
@@ -48,6 +69,17 @@ async function main(): Promise<void> {
   if (only === '' || only === 'pipeline') await benchPipelineScale({ rounds, reps });
   if (only === '' || only === 'convergence') await benchConvergence({ containers });
   if (only === '' || only === 'swarm') await benchSwarmService({ runs: serviceRuns, replicas: [3, 9] });
+  if (only === '' || only === 'policy') {
+    await benchPolicy({
+      parts: policyParts(),
+      endpoints: listArg('--policy-endpoints', '10,100,500'),
+      rules: listArg('--policy-rules', '10,100,1000'),
+      groups: listArg('--policy-groups', '2,10,50'),
+      reps: Number(arg('--policy-reps', '5')),
+      rounds: Number(arg('--policy-rounds', '20')),
+      clusterRules: Number(arg('--policy-cluster-rules', '0')),
+    });
+  }
 }
 
 /** netmaster and etcd on the root namespace's loopback: no namespace or forwarder between client and server. */

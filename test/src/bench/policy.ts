@@ -23,7 +23,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { compilePolicyRules } from '@contiv/model';
 import type { GroupState, RuleState } from '@contiv/model';
 import { OpenFlowBridge, bridgeMgmtEndpoint, flowsToStrings, normalizeDumpFlows } from '@contiv/openflow';
@@ -49,6 +49,8 @@ export interface PolicyBenchOptions {
   readonly reps: number;
   /** One-rule changes on the bridge; rule add/delete rounds per rule kind on the cluster. */
   readonly rounds: number;
+  /** Rules (TCP ports, allow) added to the cluster's two policies before the rounds, so every agent holds them while the deny comes and goes. */
+  readonly clusterRules: number;
 }
 
 const ROUND = 1;
@@ -288,7 +290,7 @@ async function benchGrid(ovs: Ovs, b: BenchBridge, opts: PolicyBenchOptions): Pr
   );
 }
 
-const CLOCK_TICKS = 100;
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 /** CPU of this process's waited-for children (cutime + cstime), in ms. */
 function childrenCpuMs(): number {
   const stat = fs.readFileSync('/proc/self/stat', 'utf8');
@@ -472,6 +474,7 @@ interface Prober {
   /** Epoch ms of every reply, in order. */
   readonly replies: number[];
   lastReply(): number;
+  alive(): boolean;
   stop(): void;
 }
 
@@ -486,6 +489,7 @@ function startProber(host: string, containerPid: number): Promise<Prober> {
     host,
     replies,
     lastReply: () => replies[replies.length - 1] ?? 0,
+    alive: () => !exited,
     stop: () => {
       if (!exited) child.kill('SIGKILL');
     },
@@ -607,6 +611,7 @@ async function benchCluster(opts: PolicyBenchOptions): Promise<void> {
     }
     await netctl('group', 'create', '-t', C_TENANT, '-p', 'web-pol', C_NETWORK, 'web');
     await netctl('group', 'create', '-t', C_TENANT, '-p', 'client-pol', C_NETWORK, 'client');
+    await preloadRules(c, rest, opts.clusterRules);
     const webNet = `web/${C_TENANT}`;
     const clientNet = `client/${C_TENANT}`;
     for (const h of HOSTS) {
@@ -643,6 +648,8 @@ async function benchCluster(opts: PolicyBenchOptions): Promise<void> {
       // Alternate which kind goes first, so a slow moment of the machine hits both alike.
       const kinds = r % 2 === 0 ? RULE_KINDS : [...RULE_KINDS].reverse();
       for (const kind of kinds) {
+        const dead = probers.find((p) => !p.alive());
+        if (dead) throw new Error(`the prober on ${dead.host} exited`);
         const url = `/api/v1/rules/${C_TENANT}:${kind.policy}:deny-icmp/`;
         const post = Date.now();
         await rest.ok('POST', url, { tenantName: C_TENANT, policyName: kind.policy, ruleId: 'deny-icmp', ...kind.body });
@@ -656,7 +663,7 @@ async function benchCluster(opts: PolicyBenchOptions): Promise<void> {
         rounds.push({ kind, post, posted, del, deleted });
       }
     }
-    reportCluster(rounds, probers, gaps, opts.rounds);
+    reportCluster(rounds, probers, gaps, opts.rounds, opts.clusterRules);
   } finally {
     for (const p of probers) p.stop();
     rest?.close();
@@ -666,11 +673,36 @@ async function benchCluster(opts: PolicyBenchOptions): Promise<void> {
   }
 }
 
-function reportCluster(rounds: readonly RoundTimes[], probers: readonly Prober[], gaps: ReadonlyMap<string, number[]>, n: number): void {
+/**
+ * `n` allow rules for TCP ports, half in web's policy (in), half in the
+ * probers' (out), priorities 1..10; returns once every host's bridge has a
+ * conjunction flow for each (ICMP is not touched by them).
+ */
+async function preloadRules(c: LocalCluster, rest: Rest, n: number): Promise<void> {
+  if (n === 0) return;
+  for (let i = 0; i < n; i++) {
+    const policy = i % 2 === 0 ? 'web-pol' : 'client-pol';
+    const body = { tenantName: C_TENANT, policyName: policy, ruleId: `pre${i}`, direction: i % 2 === 0 ? 'in' : 'out', protocol: 'tcp', port: 2000 + i, priority: 1 + (i % 10), action: 'allow' };
+    await rest.ok('POST', `/api/v1/rules/${C_TENANT}:${policy}:pre${i}/`, body);
+  }
+  for (const h of HOSTS) {
+    await eventually(
+      async () => {
+        const dump = (await c.ofctl(h, '-O', 'OpenFlow13', 'dump-flows', 'contivbr')).stdout;
+        const conj = (dump.match(/conj_id=/g) ?? []).length;
+        if (conj < n) throw new Error(`${h} has ${conj} rule (conj_id) flows`);
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what: `the ${n} preloaded rules on ${h}'s bridge` },
+    );
+  }
+}
+
+function reportCluster(rounds: readonly RoundTimes[], probers: readonly Prober[], gaps: ReadonlyMap<string, number[]>, n: number, preloaded: number): void {
   const head = ['', 'n', 'p50', 'p90', 'p99', 'max', ''];
   console.log(
     `\nPolicy: rule change → enforced on every host. 3-host local cluster; web (busybox) on h1; a prober container in group client on each of h1, h2, h3 ` +
-      `pinging web every 5 ms (iputils ping -D in the container's network namespace: every reply stamped when read); ${n} rounds per rule kind, kinds alternated. ` +
+      `pinging web every 5 ms (iputils ping -D in the container's network namespace: every reply stamped when read); ` +
+      `${preloaded > 0 ? `${preloaded} other rules (TCP ports) in the two policies on every host; ` : 'no other rules than a low-priority allow-all per policy; '}${n} rounds per rule kind, kinds alternated. ` +
       'Each round: POST a deny-ICMP rule to netmaster (REST, from the bench process), wait until every prober has had no reply for ' +
       `${QUIET_MS} ms, DELETE the rule, wait for every prober's next reply.`,
   );
@@ -681,7 +713,7 @@ function reportCluster(rounds: readonly RoundTimes[], probers: readonly Prober[]
   );
   for (const kind of RULE_KINDS) {
     const mine = rounds.filter((r) => r.kind === kind);
-    const per = mine.map((r, i) => hostResults(r, probers, mine[i + 1]?.post ?? rounds[rounds.indexOf(r) + 1]?.post ?? Infinity));
+    const per = mine.map((r) => hostResults(r, probers, rounds[rounds.indexOf(r) + 1]?.post ?? Infinity));
     const pick = (host: string | undefined, f: (h: HostResult) => number | undefined): { xs: number[]; missing: number } => {
       const vals = per.flatMap((hs) => hs.filter((h) => host === undefined || h.host === host).map(f));
       return { xs: vals.filter((v): v is number => v !== undefined), missing: vals.filter((v) => v === undefined).length };
@@ -697,6 +729,13 @@ function reportCluster(rounds: readonly RoundTimes[], probers: readonly Prober[]
       }
       const everywhere = per.map((hs) => (hs.every((h) => f(h) !== undefined) ? Math.max(...hs.map((h) => f(h) as number)) : undefined));
       rows.push(statRow(`  ${label} on all three (slowest host of each round)`, everywhere.filter((v): v is number => v !== undefined), everywhere.filter((v) => v === undefined).length));
+      // The same, counted from netmaster's answer instead: what the agents add after the REST call returned.
+      const answered = everywhere.flatMap((v, i) => {
+        const r = mine[i];
+        if (v === undefined || r === undefined) return [];
+        return [label === 'deny enforced' ? v - (r.posted - r.post) : v - (r.deleted - r.del)];
+      });
+      rows.push(statRow(`    the same, counted from the REST response`, answered, 0));
     }
     console.log(`\n${kind.name}: ${kind.what}`);
     console.log(table([['from the REST request', ...head.slice(1)], ...rows]));
@@ -727,6 +766,7 @@ export async function benchPolicy(opts: PolicyBenchOptions): Promise<void> {
   ] as const) {
     if (xs.length === 0 || xs.some((x) => !Number.isInteger(x) || x < 1)) throw new Error(`${name} must be a comma-separated list of whole numbers ≥ 1 (got ${xs.join(',')})`);
   }
+  if (!Number.isInteger(opts.clusterRules) || opts.clusterRules < 0 || opts.clusterRules > 60000) throw new Error(`--policy-cluster-rules must be a whole number 0..60000 (got ${opts.clusterRules})`);
   if (opts.endpoints.some((e) => e > 5000)) throw new Error('--policy-endpoints: at most 5000 (addresses of one /16, and one real port per local endpoint)');
   if (opts.parts.includes('scale')) await benchScale(opts);
   if (opts.parts.includes('cluster')) await benchCluster(opts);

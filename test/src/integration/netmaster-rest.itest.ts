@@ -152,11 +152,14 @@ void describe('netmaster on etcd', () => {
     assert.deepEqual(tenant['link-sets'], { Networks: { 'blue:net1': { type: 'network', key: 'blue:net1' } } });
     const p = await rest('POST', '/api/v1/policys/blue:prod-web/', { policyName: 'prod-web', tenantName: 'blue', 'link-sets': {}, links: { Tenant: {} } }, GO);
     assert.equal(p.status, 200, p.text);
+    const np = await rest('POST', '/api/v1/netprofiles/blue:prof1/', { profileName: 'prof1', tenantName: 'blue', bandwidth: '10Mbps', DSCP: 46, 'link-sets': {}, links: { Tenant: {} } }, GO);
+    assert.equal(np.status, 200, np.text);
     const g = await rest('POST', '/api/v1/endpointGroups/blue:web/', { groupName: 'web', networkName: 'net1', policies: ['prod-web'], netProfile: 'prof1', tenantName: 'blue', 'link-sets': {}, links: {} }, GO);
     assert.equal(g.status, 200, g.text);
     const del = await rest('DELETE', '/api/v1/endpointGroups/blue:web/', undefined, GO);
     assert.equal(del.status, 200);
     assert.equal(del.text, '"blue:web"');
+    assert.equal((await rest('DELETE', '/api/v1/netprofiles/blue:prof1/', undefined, GO)).status, 200);
     assert.equal((await rest('DELETE', '/api/v1/policys/blue:prod-web/', undefined, GO)).text, '"blue:prod-web"');
   });
 

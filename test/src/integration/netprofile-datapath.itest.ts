@@ -122,7 +122,7 @@ describe('netProfile on a real datapath: bandwidth, burst and DSCP', { timeout: 
   /** The state with these profiles (by endpoint id; others have none). */
   const withProfiles = (profiles: Record<string, Partial<DesiredLocalEndpoint>>): DesiredState => ({
     ...base,
-    localEndpoints: base.localEndpoints.map((e) => ({ ...e, ipv6: hosts.find((h) => h.id === e.endpointId)?.addr6 ?? '', ...(profiles[e.endpointId] ?? {}) })),
+    localEndpoints: base.localEndpoints.map((e) => ({ ...e, ...(profiles[e.endpointId] ?? {}) })),
   });
   /** What DatapathController.runOnce does with a state. */
   const apply = async (state: DesiredState): Promise<void> => {
@@ -144,7 +144,6 @@ describe('netProfile on a real datapath: bandwidth, burst and DSCP', { timeout: 
   before(async () => {
     await addPipelineBridge(ovs, br);
     await plugEndpoints(ovs, br, hosts, { gateway: GATEWAY });
-    for (const h of hosts) await inNs(h.ns, 'ip', ['-6', 'addr', 'add', `${h.addr6}/64`, 'dev', 'eth0', 'nodad']);
     bridge = await OpenFlowBridge.connect({ endpoint: bridgeMgmtEndpoint(ovs.dir, br), timeoutMs: 20_000, reconnect: { minBackoffMs: 50, maxBackoffMs: 500 } });
     base = twoTenantState(hosts, await waitOfports(bridge, hosts), GATEWAY);
     reconciler = new PipelineReconciler({ bridge, round: 1 });
