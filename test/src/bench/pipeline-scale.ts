@@ -320,7 +320,7 @@ interface ObjectCounts {
 function objectCounts(state: DesiredState): ObjectCounts[] {
   const perObject = new Map<string, number>();
   for (const objects of computeFlowSet(state, PIPELINE_FEATURES, ROUND).values()) {
-    for (const [key, flows] of objects) perObject.set(key, (perObject.get(key) ?? 0) + flows.length);
+    for (const [key, obj] of objects) perObject.set(key, (perObject.get(key) ?? 0) + obj.flows.length);
   }
   const byKind = new Map<string, number[]>();
   for (const [key, n] of perObject) {

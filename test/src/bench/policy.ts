@@ -215,7 +215,7 @@ async function verifySwitch(ovs: Ovs, br: string, expected: readonly string[], w
 /** Flows of the two policy features: the group classifier (SrcGroup/DstGroup) and the rule tables. */
 function policyFlowCounts(state: DesiredState): { groupTables: number; ruleTables: number } {
   const set = computeFlowSet(state, PIPELINE_FEATURES, ROUND);
-  const count = (feature: string): number => [...(set.get(feature)?.values() ?? [])].reduce((n, flows) => n + flows.length, 0);
+  const count = (feature: string): number => [...(set.get(feature)?.values() ?? [])].reduce((n, obj) => n + obj.flows.length, 0);
   return { groupTables: count('group-classifier'), ruleTables: count('policy-rules') };
 }
 

@@ -17,35 +17,54 @@ export interface CachedFlow {
   readonly text: string;
 }
 
-/** feature name → object key → flows of that object. */
-export type FlowSet = ReadonlyMap<string, ReadonlyMap<string, readonly CachedFlow[]>>;
+/** The flows of one object, rendered, with the signature they were built from. */
+export interface CachedObject {
+  readonly signature: string | undefined;
+  readonly flows: readonly CachedFlow[];
+}
 
-/** Features' output as a FlowSet; two flows with the same identity are a bug in the features. */
-export function toFlowSet(byFeature: ReadonlyMap<string, readonly ObjectFlows[]>): FlowSet {
+/** feature name → object key → flows of that object. */
+export type FlowSet = ReadonlyMap<string, ReadonlyMap<string, CachedObject>>;
+
+/**
+ * Features' output as a FlowSet; two flows with the same identity are a bug
+ * in the features. An object whose signature equals the one it had in
+ * `previous` keeps the flows rendered then: building and rendering flows is
+ * most of a reconcile's cost, and most objects are unchanged by any one event.
+ */
+export function toFlowSet(byFeature: ReadonlyMap<string, readonly ObjectFlows[]>, previous: FlowSet = EMPTY_FLOW_SET): FlowSet {
   const seen = new Map<string, string>();
-  const out = new Map<string, Map<string, CachedFlow[]>>();
+  const out = new Map<string, Map<string, CachedObject>>();
   for (const [feature, objects] of byFeature) {
-    const perObject = new Map<string, CachedFlow[]>();
+    const perObject = new Map<string, CachedObject>();
+    const before = previous.get(feature);
     for (const obj of objects) {
-      const cached = perObject.get(obj.key) ?? [];
-      for (const flow of obj.flows) {
-        const key = flowKey(flow);
-        const owner = `${feature}/${obj.key}`;
-        const other = seen.get(key);
-        if (other !== undefined) throw new AgentError('AGENT_INVALID_ARGUMENT', `Flow ${flowToString(flow)} is wanted by both ${other} and ${owner}`);
-        seen.set(key, owner);
-        cached.push({ flow, key, text: flowToString(flow) });
+      const owner = `${feature}/${obj.key}`;
+      const earlier = perObject.get(obj.key);
+      const reusable = before?.get(obj.key);
+      // An object listed twice by its feature is merged, and never reused (its signature would say only half).
+      const fresh: readonly CachedFlow[] =
+        earlier === undefined && obj.signature !== undefined && reusable?.signature === obj.signature
+          ? reusable.flows
+          : builtFlows(obj).map((flow) => ({ flow, key: flowKey(flow), text: flowToString(flow) }));
+      for (const f of fresh) {
+        if (seen.has(f.key)) throw new AgentError('AGENT_INVALID_ARGUMENT', `Flow ${f.text} is wanted by both ${seen.get(f.key) ?? ''} and ${owner}`);
+        seen.set(f.key, owner);
       }
-      perObject.set(obj.key, cached);
+      perObject.set(obj.key, earlier === undefined ? { signature: obj.signature, flows: fresh } : { signature: undefined, flows: [...earlier.flows, ...fresh] });
     }
     out.set(feature, perObject);
   }
   return out;
 }
 
+function builtFlows(obj: ObjectFlows): readonly Flow[] {
+  return typeof obj.flows === 'function' ? obj.flows() : obj.flows;
+}
+
 function byIdentity(set: FlowSet): Map<string, CachedFlow> {
   const out = new Map<string, CachedFlow>();
-  for (const objects of set.values()) for (const flows of objects.values()) for (const f of flows) out.set(f.key, f);
+  for (const objects of set.values()) for (const obj of objects.values()) for (const f of obj.flows) out.set(f.key, f);
   return out;
 }
 
@@ -88,12 +107,12 @@ export function allFlows(set: FlowSet): Flow[] {
 
 /** The flows one object of one feature has in a set. */
 export function flowsOf(set: FlowSet, feature: string, objectKey: string): Flow[] {
-  return (set.get(feature)?.get(objectKey) ?? []).map((f) => f.flow);
+  return (set.get(feature)?.get(objectKey)?.flows ?? []).map((f) => f.flow);
 }
 
 export function countFlows(set: FlowSet): number {
   let n = 0;
-  for (const objects of set.values()) for (const flows of objects.values()) n += flows.length;
+  for (const objects of set.values()) for (const obj of objects.values()) n += obj.flows.length;
   return n;
 }
 

@@ -151,7 +151,23 @@ export function objectIdOf(key: string): number {
 export interface ObjectFlows {
   /** Unique within its feature, e.g. `endpoint:<id>` or `network:<tenant>/<name>`. */
   readonly key: string;
-  readonly flows: readonly Flow[];
+  /** The flows, or a function building them (called only when `signature` changed). */
+  readonly flows: readonly Flow[] | (() => readonly Flow[]);
+  /**
+   * Everything the flows depend on, as a string (the round included): when it
+   * equals the signature the object had in the last reconcile, the reconciler
+   * reuses the flows it built and rendered then. Omit it to always rebuild.
+   */
+  readonly signature?: string;
+}
+
+/**
+ * An object's flows built only when what they depend on changed: `inputs`
+ * (with the round) is the signature, `build` runs when it differs from the
+ * last reconcile's.
+ */
+export function lazyObjectFlows(key: string, ctx: FeatureContext, inputs: readonly unknown[], build: () => readonly Flow[]): ObjectFlows {
+  return { key, signature: `${ctx.round}|${JSON.stringify(inputs)}`, flows: build };
 }
 
 /** Context every feature gets besides the desired state. */

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { flowToString, isOpenFlowError } from '@contiv/openflow';
+import { flow, flowToString, isOpenFlowError } from '@contiv/openflow';
 import { RecordingBridge } from '@contiv/openflow/testing';
 import type { DesiredState } from './desired-state';
 import { isAgentError } from '../errors';
 import { PipelineReconciler, computeFlowSet } from './reconciler';
 import { FloodTable } from './tables';
-import { tableNames } from './framework';
+import { CookieCategory, lazyObjectFlows, makeCookie, tableNames, type Feature } from './framework';
 import { compilePolicyRules } from '@contiv/model';
 import { countFlows } from './flow-cache';
 import { PIPELINE_FEATURES } from './features/index';
@@ -196,4 +196,31 @@ void test('policy flows grow with endpoints + groups + rules, never their produc
   assert.equal(flowsFor(20, 2, 10) - base, 10 * 4);
   // 100x the rules and groups at once adds, not multiplies.
   assert.equal(flowsFor(10, 20, 100) - base, 90 * 3 + 18 * 10);
+});
+
+void test('an object whose signature is unchanged is not built again; a changed one is, and only it is sent', async () => {
+  const builds: string[] = [];
+  let ports: Record<string, number> = { a: 1, b: 2 };
+  const counting: Feature = {
+    name: 'counting',
+    requiredTables: [FloodTable],
+    flows: (_state, ctx) =>
+      Object.entries(ports).map(([key, port]) =>
+        lazyObjectFlows(key, ctx, [port], () => {
+          builds.push(key);
+          return [flow(FloodTable.id, 200).cookie(makeCookie(ctx.round, CookieCategory.Network, port)).match((m) => m.inPort(port)).build()];
+        }),
+      ),
+  };
+  const br = new RecordingBridge();
+  const rec = new PipelineReconciler({ bridge: br, round: 1, features: [counting] });
+  await rec.reconcile(desiredState({}));
+  assert.deepEqual(builds, ['a', 'b']);
+  ports = { a: 1, b: 3 };
+  builds.length = 0;
+  // Another host name: the state differs, so the reconcile runs, but only b's flows depend on what changed.
+  const result = await rec.reconcile(desiredState({ hostName: 'changed' }));
+  assert.deepEqual(builds, ['b']);
+  assert.deepEqual([result.adds, result.modifies, result.deletes], [1, 0, 1]);
+  assert.deepEqual(br.flowStrings().filter((l) => l.includes('in_port')).length, 2);
 });

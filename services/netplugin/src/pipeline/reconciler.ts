@@ -29,11 +29,11 @@ export interface ReconcileResult {
   readonly total: number;
 }
 
-/** The flows of every feature for `state`, without installing them. */
-export function computeFlowSet(state: DesiredState, features: readonly Feature[], round: number): FlowSet {
+/** The flows of every feature for `state`, without installing them; objects unchanged since `previous` reuse its rendering. */
+export function computeFlowSet(state: DesiredState, features: readonly Feature[], round: number, previous?: FlowSet): FlowSet {
   const byFeature = new Map<string, readonly ObjectFlows[]>();
   for (const feature of features) byFeature.set(feature.name, feature.flows(state, { round }));
-  return toFlowSet(byFeature);
+  return toFlowSet(byFeature, previous);
 }
 
 export class PipelineReconciler {
@@ -84,7 +84,7 @@ export class PipelineReconciler {
   private async apply(state: DesiredState): Promise<ReconcileResult> {
     const serialized = JSON.stringify(state);
     if (serialized === this.installedState) return { adds: 0, modifies: 0, deletes: 0, total: countFlows(this.installed) };
-    const desired = computeFlowSet(state, this.features, this.opts.round);
+    const desired = computeFlowSet(state, this.features, this.opts.round, this.installed);
     const changes: FlowChanges = diffFlowSets(this.installed, desired);
     const result = { adds: changes.adds.length, modifies: changes.modifies.length, deletes: changes.deletes.length, total: countFlows(desired) };
     if (result.adds + result.modifies + result.deletes > 0) {

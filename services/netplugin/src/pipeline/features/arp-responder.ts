@@ -10,7 +10,7 @@ import { flow } from '@contiv/openflow';
 import type { DesiredNetwork, DesiredState } from '../desired-state';
 import { GATEWAY_MAC, indexState } from '../desired-state';
 import type { Feature, FeatureContext, ObjectFlows } from '../framework';
-import { CookieCategory, NetworkIdField, Priority, makeCookie, objectIdOf } from '../framework';
+import { CookieCategory, NetworkIdField, Priority, lazyObjectFlows, makeCookie, objectIdOf } from '../framework';
 import { ArpResponderTable, ConntrackZoneTable } from '../tables';
 
 const ARP_REQUEST = 1;
@@ -44,13 +44,14 @@ export const arpResponderFeature: Feature = {
     for (const ep of state.localEndpoints) {
       const net = networks.get(ep.network);
       if (net === undefined) continue;
-      out.push({ key: `endpoint:${ep.endpointId}`, flows: [arpReplyFlow(net, ep.ip, ep.mac, makeCookie(ctx.round, CookieCategory.LocalEndpoint, ep.ofport))] });
+      out.push(lazyObjectFlows(`endpoint:${ep.endpointId}`, ctx, [net, ep.ip, ep.mac, ep.ofport], () => [arpReplyFlow(net, ep.ip, ep.mac, makeCookie(ctx.round, CookieCategory.LocalEndpoint, ep.ofport))]));
     }
     for (const ep of state.remoteEndpoints) {
       const net = networks.get(ep.network);
       if (net === undefined) continue;
-      const cookie = makeCookie(ctx.round, CookieCategory.RemoteEndpoint, objectIdOf(ep.endpointId));
-      out.push({ key: `remote:${ep.endpointId}`, flows: [arpReplyFlow(net, ep.ip, ep.mac, cookie)] });
+      out.push(
+        lazyObjectFlows(`remote:${ep.endpointId}`, ctx, [net, ep.ip, ep.mac], () => [arpReplyFlow(net, ep.ip, ep.mac, makeCookie(ctx.round, CookieCategory.RemoteEndpoint, objectIdOf(ep.endpointId)))]),
+      );
     }
     for (const net of state.networks) {
       if (net.gateway === '') continue;

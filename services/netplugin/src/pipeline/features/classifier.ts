@@ -8,7 +8,7 @@ import { flow } from '@contiv/openflow';
 import type { DesiredState } from '../desired-state';
 import { indexState } from '../desired-state';
 import type { Feature, FeatureContext, ObjectFlows } from '../framework';
-import { CookieCategory, FromLocalMark, FromTunnelMark, FromUplinkMark, NetworkIdField, Priority, SrcGroupField, makeCookie } from '../framework';
+import { CookieCategory, FromLocalMark, FromTunnelMark, FromUplinkMark, NetworkIdField, Priority, SrcGroupField, lazyObjectFlows, makeCookie } from '../framework';
 import { ClassifierTable, ConntrackZoneTable, EgressQosTable } from '../tables';
 
 export const classifierFeature: Feature = {
@@ -20,16 +20,19 @@ export const classifierFeature: Feature = {
     for (const ep of state.localEndpoints) {
       const net = networks.get(ep.network);
       if (net === undefined) continue;
-      const f = flow(ClassifierTable.id, Priority.Normal)
-        .cookie(makeCookie(ctx.round, CookieCategory.LocalEndpoint, ep.ofport))
-        .match((m) => m.inPort(ep.ofport))
-        .actions((a) => {
-          const marked = a.loadRegMark(FromLocalMark).load(NetworkIdField, net.localId);
-          return ep.groupId > 0 ? marked.load(SrcGroupField, ep.groupId) : marked;
-        })
-        .gotoTable(EgressQosTable.id)
-        .build();
-      out.push({ key: `endpoint:${ep.endpointId}`, flows: [f] });
+      out.push(
+        lazyObjectFlows(`endpoint:${ep.endpointId}`, ctx, [ep.ofport, net.localId, ep.groupId], () => [
+          flow(ClassifierTable.id, Priority.Normal)
+            .cookie(makeCookie(ctx.round, CookieCategory.LocalEndpoint, ep.ofport))
+            .match((m) => m.inPort(ep.ofport))
+            .actions((a) => {
+              const marked = a.loadRegMark(FromLocalMark).load(NetworkIdField, net.localId);
+              return ep.groupId > 0 ? marked.load(SrcGroupField, ep.groupId) : marked;
+            })
+            .gotoTable(EgressQosTable.id)
+            .build(),
+        ]),
+      );
     }
     for (const net of state.networks) {
       const cookie = makeCookie(ctx.round, CookieCategory.Network, net.localId);

@@ -12,7 +12,7 @@ import { flow } from '@contiv/openflow';
 import type { DesiredNetwork, DesiredState } from '../desired-state';
 import { indexState } from '../desired-state';
 import type { Feature, FeatureContext, ObjectFlows } from '../framework';
-import { CookieCategory, DstGroupField, FromLocalMark, NetworkIdField, Priority, SrcGroupField, ToLocalMark, makeCookie, objectIdOf } from '../framework';
+import { CookieCategory, DstGroupField, FromLocalMark, NetworkIdField, Priority, SrcGroupField, ToLocalMark, lazyObjectFlows, makeCookie, objectIdOf } from '../framework';
 import { DstGroupTable, EgressRuleTable, SrcGroupTable } from '../tables';
 
 interface GroupedAddress {
@@ -79,13 +79,17 @@ export const groupClassifierFeature: Feature = {
     for (const ep of state.localEndpoints) {
       const net = networks.get(ep.network);
       if (net === undefined || ep.groupId === 0) continue;
-      out.push({ key: `endpoint:${ep.endpointId}`, flows: dstGroupFlows({ ...ep, net }, true, makeCookie(ctx.round, CookieCategory.LocalEndpoint, ep.ofport)) });
+      out.push(lazyObjectFlows(`endpoint:${ep.endpointId}`, ctx, [net.localId, ep.ip, ep.ipv6, ep.groupId, ep.ofport], () => dstGroupFlows({ ...ep, net }, true, makeCookie(ctx.round, CookieCategory.LocalEndpoint, ep.ofport))));
     }
     for (const ep of state.remoteEndpoints) {
       const net = networks.get(ep.network);
       if (net === undefined || ep.groupId === 0) continue;
-      const cookie = makeCookie(ctx.round, CookieCategory.RemoteEndpoint, objectIdOf(ep.endpointId));
-      out.push({ key: `remote:${ep.endpointId}`, flows: [...srcGroupFlows({ ...ep, net }, cookie), ...dstGroupFlows({ ...ep, net }, false, cookie)] });
+      out.push(
+        lazyObjectFlows(`remote:${ep.endpointId}`, ctx, [net.localId, ep.ip, ep.ipv6, ep.groupId], () => {
+          const cookie = makeCookie(ctx.round, CookieCategory.RemoteEndpoint, objectIdOf(ep.endpointId));
+          return [...srcGroupFlows({ ...ep, net }, cookie), ...dstGroupFlows({ ...ep, net }, false, cookie)];
+        }),
+      );
     }
     const cookie = makeCookie(ctx.round, CookieCategory.Pipeline, 0);
     out.push({

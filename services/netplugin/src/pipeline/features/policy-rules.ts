@@ -15,7 +15,7 @@
  * clause: it is one plain flow per group it applies to.
  */
 import type { ActionBuilder, Flow, FlowBuilder, MatchBuilder, RegField, RegMark } from '@contiv/openflow';
-import { flow, flowToString, IP_PROTO_ICMP, IP_PROTO_ICMPV6, IP_PROTO_TCP, IP_PROTO_UDP } from '@contiv/openflow';
+import { flow, IP_PROTO_ICMP, IP_PROTO_ICMPV6, IP_PROTO_TCP, IP_PROTO_UDP } from '@contiv/openflow';
 import type { CompiledRule } from '@contiv/model';
 import type { DesiredState } from '../desired-state';
 import type { Feature, FeatureContext, ObjectFlows } from '../framework';
@@ -69,22 +69,39 @@ function protoPort(m: MatchBuilder, rule: CompiledRule, v6: boolean): MatchBuild
   return rule.ipProtocol === IP_PROTO_TCP ? withProto.tcpDst(rule.port) : rule.ipProtocol === IP_PROTO_UDP ? withProto.udpDst(rule.port) : withProto;
 }
 
+/** One way a packet can match a rule's second clause; `id` names the match (equal ids = equal matches). */
+export interface PeerClause {
+  readonly id: string;
+  readonly match: MatchFn;
+}
+
 /** The rule's second clause, one match per address family or prefix; empty when the rule matches every packet. */
-export function peerClauses(rule: CompiledRule, spec: RuleTableSpec): MatchFn[] {
+export function peerClauses(rule: CompiledRule, spec: RuleTableSpec): PeerClause[] {
   const group = (m: MatchBuilder): MatchBuilder => (rule.peerGroupId === 0 ? m : m.regField(spec.peerField, rule.peerGroupId));
+  const base = `g${rule.peerGroupId}|p${rule.ipProtocol}|${rule.port}`;
   if (rule.ownPrefixes.length > 0) {
     // An `in` rule limited to some of the group's own addresses (IPv4): every peer prefix with every own prefix.
     const peers = rule.peerPrefixes.length > 0 ? rule.peerPrefixes.map((p) => p.text) : [undefined];
     return rule.ownPrefixes.flatMap((own) =>
-      peers.map((peer) => (m: MatchBuilder) => {
-        const v4 = m.ip().ipv4Dst(own.text);
-        return group(protoPort(peer === undefined ? v4 : spec.peerIpv4(v4, peer), rule, false));
-      }),
+      peers.map((peer) => ({
+        id: `${base}|own${own.text}|peer${peer ?? ''}`,
+        match: (m: MatchBuilder) => {
+          const v4 = m.ip().ipv4Dst(own.text);
+          return group(protoPort(peer === undefined ? v4 : spec.peerIpv4(v4, peer), rule, false));
+        },
+      })),
     );
   }
-  if (rule.peerPrefixes.length > 0) return rule.peerPrefixes.map((p) => (m: MatchBuilder) => group(protoPort(spec.peerIpv4(m.ip(), p.text), rule, false)));
-  if (rule.ipProtocol !== 0) return [(m) => group(protoPort(m.ip(), rule, false)), (m) => group(protoPort(m.ipv6(), rule, true))];
-  if (rule.peerGroupId !== 0) return [group];
+  if (rule.peerPrefixes.length > 0) {
+    return rule.peerPrefixes.map((p) => ({ id: `${base}|peer${p.text}`, match: (m: MatchBuilder) => group(protoPort(spec.peerIpv4(m.ip(), p.text), rule, false)) }));
+  }
+  if (rule.ipProtocol !== 0) {
+    return [
+      { id: `${base}|ip`, match: (m) => group(protoPort(m.ip(), rule, false)) },
+      { id: `${base}|ipv6`, match: (m) => group(protoPort(m.ipv6(), rule, true)) },
+    ];
+  }
+  if (rule.peerGroupId !== 0) return [{ id: base, match: group }];
   return [];
 }
 
@@ -107,8 +124,9 @@ class SharedClauses {
 
   constructor(private readonly spec: RuleTableSpec) {}
 
-  add(priority: number, match: MatchFn, conjId: number, clause: number): void {
-    const key = `${priority}|${flowToString(flow(this.spec.table.id, priority).match(match).build())}`;
+  /** `id` names the match: the same id at the same priority is the same flow. */
+  add(priority: number, id: string, match: MatchFn, conjId: number, clause: number): void {
+    const key = `${priority}|${id}`;
     const entry = this.flows.get(key) ?? { priority, match, conjunctions: [] };
     entry.conjunctions.push([conjId, clause]);
     this.flows.set(key, entry);
@@ -117,12 +135,18 @@ class SharedClauses {
   build(round: number): ObjectFlows[] {
     const out: ObjectFlows[] = [];
     for (const [key, e] of this.flows) {
-      const f = flow(this.spec.table.id, e.priority)
-        .cookie(makeCookie(round, CookieCategory.PolicyRule, 0))
-        .match(e.match)
-        .actions((a) => e.conjunctions.sort((x, y) => x[0] - y[0]).reduce((acc: ActionBuilder, [id, clause]) => acc.conjunction(id, clause, 2), a))
-        .build();
-      out.push({ key: `clause:${key}`, flows: [f] });
+      const conjunctions = e.conjunctions.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+      out.push({
+        key: `clause:${key}`,
+        signature: `${round}|${conjunctions.join(';')}`,
+        flows: () => [
+          flow(this.spec.table.id, e.priority)
+            .cookie(makeCookie(round, CookieCategory.PolicyRule, 0))
+            .match(e.match)
+            .actions((a) => conjunctions.reduce((acc: ActionBuilder, [id, clause]) => acc.conjunction(id, clause, 2), a))
+            .build(),
+        ],
+      });
     }
     return out;
   }
@@ -135,28 +159,33 @@ function decided(b: FlowBuilder, rule: CompiledRule, spec: RuleTableSpec): Flow 
 function tableFlows(state: DesiredState, spec: RuleTableSpec, round: number, conjIds: ReadonlyMap<string, number>): ObjectFlows[] {
   const out: ObjectFlows[] = [];
   const shared = new SharedClauses(spec);
-  const direct = new Map<string, Flow>();
+  const direct = new Map<string, ObjectFlows>();
   for (const rule of state.policyRules) {
     if (rule.direction !== spec.direction) continue;
     const priority = rulePriority(rule.rank);
     const conjId = conjIds.get(rule.id) ?? 0;
+    const cookie = makeCookie(round, CookieCategory.PolicyRule, conjId);
     const applied = (g: number): MatchFn => (m) => m.regMark(spec.scope).regField(spec.appliedField, g);
     const clauses = peerClauses(rule, spec);
     if (clauses.length === 0) {
       // Same rank means same action, so rules that collide here want the same flow.
       for (const g of rule.appliedTo) {
-        const key = `${priority}:${g}`;
-        if (!direct.has(key)) direct.set(key, decided(flow(spec.table.id, priority).cookie(makeCookie(round, CookieCategory.PolicyRule, conjId)).match(applied(g)), rule, spec));
+        const key = `direct:${priority}:${g}`;
+        if (!direct.has(key)) direct.set(key, { key, signature: `${round}|${conjId}|${rule.action}`, flows: () => [decided(flow(spec.table.id, priority).cookie(cookie).match(applied(g)), rule, spec)] });
       }
       continue;
     }
-    for (const g of rule.appliedTo) shared.add(priority, applied(g), conjId, 1);
-    for (const c of clauses) shared.add(priority, c, conjId, 2);
-    out.push({ key: `rule:${rule.id}`, flows: [decided(flow(spec.table.id, priority).cookie(makeCookie(round, CookieCategory.PolicyRule, conjId)).match((m) => m.conjId(conjId)), rule, spec)] });
+    for (const g of rule.appliedTo) shared.add(priority, `applied${g}`, applied(g), conjId, 1);
+    for (const c of clauses) shared.add(priority, c.id, c.match, conjId, 2);
+    out.push({
+      key: `rule:${rule.id}`,
+      signature: `${round}|${priority}|${conjId}|${rule.action}`,
+      flows: () => [decided(flow(spec.table.id, priority).cookie(cookie).match((m) => m.conjId(conjId)), rule, spec)],
+    });
   }
-  for (const [key, f] of direct) out.push({ key: `direct:${key}`, flows: [f] });
+  out.push(...direct.values());
   out.push(...shared.build(round));
-  out.push({ key: 'miss', flows: [flow(spec.table.id, Priority.Miss).cookie(makeCookie(round, CookieCategory.Pipeline, 0)).gotoTable(spec.next.id).build()] });
+  out.push({ key: 'miss', signature: `${round}`, flows: () => [flow(spec.table.id, Priority.Miss).cookie(makeCookie(round, CookieCategory.Pipeline, 0)).gotoTable(spec.next.id).build()] });
   return out;
 }
 
