@@ -41,17 +41,16 @@ export function toFlowSet(byFeature: ReadonlyMap<string, readonly ObjectFlows[]>
     for (const obj of objects) {
       const owner = `${feature}/${obj.key}`;
       const earlier = perObject.get(obj.key);
-      const reusable = before?.get(obj.key);
+      const previousObject = before?.get(obj.key);
       // An object listed twice by its feature is merged, and never reused (its signature would say only half).
-      const fresh: readonly CachedFlow[] =
-        earlier === undefined && obj.signature !== undefined && reusable?.signature === obj.signature
-          ? reusable.flows
-          : builtFlows(obj).map((flow) => ({ flow, key: flowKey(flow), text: flowToString(flow) }));
+      const reused = earlier === undefined && obj.signature !== undefined && previousObject?.signature === obj.signature ? previousObject : undefined;
+      const fresh: readonly CachedFlow[] = reused?.flows ?? builtFlows(obj).map((flow) => ({ flow, key: flowKey(flow), text: flowToString(flow) }));
       for (const f of fresh) {
         if (seen.has(f.key)) throw new AgentError('AGENT_INVALID_ARGUMENT', `Flow ${f.text} is wanted by both ${seen.get(f.key) ?? ''} and ${owner}`);
         seen.set(f.key, owner);
       }
-      perObject.set(obj.key, earlier === undefined ? { signature: obj.signature, flows: fresh } : { signature: undefined, flows: [...earlier.flows, ...fresh] });
+      // The very object of the previous set when reused: diffFlowSets skips those by identity.
+      perObject.set(obj.key, reused ?? (earlier === undefined ? { signature: obj.signature, flows: fresh } : { signature: undefined, flows: [...earlier.flows, ...fresh] }));
     }
     out.set(feature, perObject);
   }
@@ -62,9 +61,9 @@ function builtFlows(obj: ObjectFlows): readonly Flow[] {
   return typeof obj.flows === 'function' ? obj.flows() : obj.flows;
 }
 
-function byIdentity(set: FlowSet): Map<string, CachedFlow> {
+function byIdentity(set: FlowSet, include: (feature: string, key: string, obj: CachedObject) => boolean = () => true): Map<string, CachedFlow> {
   const out = new Map<string, CachedFlow>();
-  for (const objects of set.values()) for (const obj of objects.values()) for (const f of obj.flows) out.set(f.key, f);
+  for (const [feature, objects] of set) for (const [key, obj] of objects) if (include(feature, key, obj)) for (const f of obj.flows) out.set(f.key, f);
   return out;
 }
 
@@ -80,8 +79,9 @@ export interface FlowChanges extends BundleOps {
  * keeps the old cookie. A change of instructions only is a modify.
  */
 export function diffFlowSets(installed: FlowSet, desired: FlowSet): FlowChanges {
-  const before = byIdentity(installed);
-  const after = byIdentity(desired);
+  // Objects the new set reused from the installed one hold the same flows: only the others can differ.
+  const before = byIdentity(installed, (feature, key, obj) => desired.get(feature)?.get(key) !== obj);
+  const after = byIdentity(desired, (feature, key, obj) => installed.get(feature)?.get(key) !== obj);
   const adds: Flow[] = [];
   const modifies: Flow[] = [];
   const deletes: Flow[] = [];
