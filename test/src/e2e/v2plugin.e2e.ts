@@ -121,8 +121,10 @@ void describe('v2plugin: the guide legacy workflow on a host with its own OVS an
       const master = lineIndex(lines, /started netmaster/);
       for (const [what, i] of Object.entries({ socket, shim, ovs, agent, master })) assert.ok(i >= 0, `${what} line in:\n${lines.join('\n')}`);
       assert.ok(shim < socket && socket < ovs && socket < agent && socket < master, `order in:\n${lines.join('\n')}`);
-      // The services log into the engine's /var/log/contiv, one per engine.
-      for (const f of ['netplugin.log', 'netmaster.log', 'driver-shim.log']) assert.ok(fs.existsSync(path.join(engine().contivLogDir, f)), f);
+      // The services log into the engine's /var/log/contiv, one per engine; a service writes its first line a moment after it starts.
+      for (const f of ['netplugin.log', 'netmaster.log', 'driver-shim.log']) {
+        await eventually(() => assert.ok(fs.existsSync(path.join(engine().contivLogDir, f)), f), { timeoutMs: 20_000, intervalMs: 200, what: `${f} in the engine's /var/log/contiv` });
+      }
     });
   });
 
