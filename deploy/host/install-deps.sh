@@ -11,10 +11,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # the static busybox the test image is built from, ip/ping/ethtool for the data
 # path (ethtool turns TX checksum offload off on netdev-datapath veths), curl
 # for health checks, make/util-linux for the entry points (flock, nsenter, unshare),
-# tcpdump for the tests that check headers on the wire (netProfile DSCP).
+# tcpdump for the tests that check headers on the wire (netProfile DSCP), openssl
+# for the TLS tests' throwaway CA (docs/security.md).
 # Consul comes from bullseye, further down.
 PACKAGES=(docker.io openvswitch-switch etcd-server etcd-client busybox-static iproute2
-  iputils-ping ethtool curl make util-linux tcpdump)
+  iputils-ping ethtool curl make util-linux tcpdump openssl)
 
 log() { printf '[deps] %s\n' "$*"; }
 

@@ -15,7 +15,8 @@
 #
 # The args arrive as environment (config.json "env", `docker plugin set`), with
 # the names the services read themselves: cluster_store, ctrl_ip, vtep_ip, iflist,
-# control_url, listen_url, plugin_mode, vxlan_port, dbg_flag.
+# control_url, listen_url, plugin_mode, vxlan_port, dbg_flag, and the CONTIV_*TLS*/
+# CONTIV_AUTH_TOKEN_FILE paths of docs/security.md.
 set -u
 
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -103,12 +104,21 @@ done
   || fail "vxlan_port=$vxlan_port is not a UDP port (1-65535)"
 [ -z "${dbg_flag-}" ] || matches '(-{0,2}debug|true|false|1|0)' "$dbg_flag" || fail "dbg_flag=$dbg_flag is not -debug"
 matches '[A-Za-z0-9][A-Za-z0-9_.:/-]*' "$plugin_name" || fail "plugin_name=$plugin_name is not a Docker plugin name:tag"
+# Security files (docs/security.md): a path set must be readable here, in the plugin.
+TLS_ARGS='CONTIV_TLS_CERT_FILE CONTIV_TLS_KEY_FILE CONTIV_TLS_CA_FILE CONTIV_AUTH_TOKEN_FILE CONTIV_GRPC_TLS_CA CONTIV_GRPC_TLS_CERT CONTIV_GRPC_TLS_KEY'
+tls_set=''
+for v in $TLS_ARGS; do
+  eval "val=\${$v-}"
+  [ -z "$val" ] && continue
+  [ -f "$val" ] && [ -r "$val" ] || fail "$v=$val is not a readable file inside the plugin (put it under a mounted path such as /var/run)"
+  tls_set="$tls_set $v"
+done
 
 export plugin_mode cluster_store
 export CONTIV_DRIVER_NAME="$plugin_name" CONTIV_LOG_DIR="$LOG_DIR"
 log "args: plugin_role=$plugin_role plugin_mode=$plugin_mode cluster_store=$cluster_store" \
     "ctrl_ip=${ctrl_ip-} vtep_ip=${vtep_ip-} iflist=${iflist-} listen_url=${listen_url-} control_url=${control_url-}" \
-    "vxlan_port=${vxlan_port-} dbg_flag=${dbg_flag-} driver name=$plugin_name"
+    "vxlan_port=${vxlan_port-} dbg_flag=${dbg_flag-} driver name=$plugin_name security files:${tls_set:- none}"
 
 # ---------------------------------------------------------------- supervision
 
@@ -210,7 +220,15 @@ else
   until ovsdb_answers || [ "$n" -ge 50 ]; do usleep 100000; n=$((n + 1)); done
   ovsdb_answers || log "WARNING: ovsdb-server does not answer yet (see $LOG_DIR/ovs-db.log)"
   ovs-vsctl --db="$OVS_DB" --no-wait --timeout=5 init || log "WARNING: ovs-vsctl init failed"
-  supervise ovs-vswitchd ovs-vswitchd "$OVS_DB" --pidfile="$OVS_RUN/ovs-vswitchd.pid" \
+  # Our own vswitchd, at every (re)start: flow-restore-wait=true first, so it forwards
+  # nothing until netplugin has put its flows back and removed the key (docs/ovs-pipeline.md
+  # "vswitchd restarts"). A host's OVS is the host's to restart (docs/debugging.md).
+  start_vswitchd() {
+    ovs-vsctl --db="$OVS_DB" --no-wait --timeout=5 set Open_vSwitch . other_config:flow-restore-wait=true ||
+      log "WARNING: could not set flow-restore-wait before starting ovs-vswitchd"
+    exec ovs-vswitchd "$@"
+  }
+  supervise ovs-vswitchd start_vswitchd "$OVS_DB" --pidfile="$OVS_RUN/ovs-vswitchd.pid" \
     --log-file="$LOG_DIR/ovs-vswitchd.log" -vconsole:off
   OVS_PIDS="$LAST_PID $OVS_PIDS"
 fi

@@ -11,6 +11,8 @@ export type { RpcErrorCode, TransportFailure } from './errors';
 export { ERROR_CODE_METADATA_KEY } from './status-map';
 export { contracts, protoDir } from './contracts';
 export type { RpcServer } from './unix-server';
+export type { TlsSettingNames } from './tls';
+export { MutualTls, TlsKeyPair } from './tls';
 export { listenUnix } from './unix-server';
 export type { AsyncClient, AsyncService, CallContext, CallOptions } from './typed';
 export { DEFAULT_CALL_TIMEOUT_MS, REQUEST_ID_METADATA_KEY } from './typed';

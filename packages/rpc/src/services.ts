@@ -1,7 +1,7 @@
 /**
  * The three services of proto/ as typed, promise-based servers and clients.
  */
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import { contracts } from './contracts';
 import type { ControlDefinition } from './gen/contiv/rpc/v1/Control';
 import type { IpamDriverDefinition } from './gen/contiv/rpc/v1/IpamDriver';
@@ -37,8 +37,11 @@ export function createDockerPluginClients(target: string): { network: NetworkDri
   };
 }
 
-/** Agent side: `target` is netmaster's control_url (`host:9999`). */
-export function createControlClient(target: string): ControlClient {
+/**
+ * Agent side: `target` is netmaster's control_url (`host:9999`); credentials
+ * for mutual TLS from MutualTls.channelCredentials() (default: plaintext).
+ */
+export function createControlClient(target: string, credentials: grpc.ChannelCredentials = grpc.credentials.createInsecure()): ControlClient {
   const c = contracts();
-  return createAsyncClient(c.Control, c.Control.service, target, 'netmaster');
+  return createAsyncClient(c.Control, c.Control.service, target, 'netmaster', credentials);
 }

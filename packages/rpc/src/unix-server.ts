@@ -26,7 +26,8 @@ function isAlive(socketPath: string): Promise<boolean> {
 }
 
 async function prepareSocketPath(socketPath: string): Promise<void> {
-  fs.mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o755 });
+  // A directory we create is root's alone (the socket is 0600 anyway); an existing one is left as it is.
+  fs.mkdirSync(path.dirname(socketPath), { recursive: true, mode: 0o700 });
   let st: fs.Stats;
   try {
     st = fs.lstatSync(socketPath);

@@ -14,3 +14,5 @@ export type { BuildInfo } from './version';
 export { buildInfo } from './version';
 export type { Daemon, DaemonConfig, DaemonHost, DaemonSpec } from './daemon';
 export { runDaemon } from './daemon';
+export type { SecretFile } from './secret';
+export { Secret, readSecretFile } from './secret';

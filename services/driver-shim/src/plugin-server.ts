@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Logger } from '@contiv/runtime';
 import type { AgentConnection } from './agent-connection';
 import type { Json } from './docker-types';
@@ -30,22 +31,50 @@ function subsystemOf(path: string): Subsystem {
   return 'Plugin';
 }
 
+/** Past the limit a body is read and dropped up to this much more, so the 413 reaches the caller; beyond, the connection is cut. */
+const DISCARD_LIMIT_BYTES = 16 << 20;
+
 function readBody(req: http.IncomingMessage, limit: number, method: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > limit) {
-        reject(new ShimError('SHIM_BODY_TOO_LARGE', `request body of ${method} exceeds ${limit} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(c);
+      if (size > limit + DISCARD_LIMIT_BYTES) req.destroy();
+      else if (size <= limit) chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    // Destroying the request at once (as before) closed the socket under the
+    // answer: the caller got a reset instead of the 413 and its {"Err"}.
+    req.on('end', () => {
+      if (size > limit) reject(new ShimError('SHIM_BODY_TOO_LARGE', `request body of ${method} exceeds ${limit} bytes`));
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
   });
+}
+
+/**
+ * Requests node's HTTP parser rejects (Docker never sends them): answered in
+ * the plugin's error shape, naming what the parser found, instead of node's
+ * bare `400 Bad Request`. The path is not known here, so both Err and Error.
+ */
+function answerClientError(err: Error & { code?: string; reason?: string }, socket: Duplex, log: Logger): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const overflow = err.code === 'HPE_HEADER_OVERFLOW';
+  const message = overflow
+    ? `malformed HTTP request: the request line and headers exceed ${http.maxHeaderSize} bytes`
+    : `malformed HTTP request: ${(err.reason ?? err.message).replace(/^Parse Error: /, '')}${err.code ? ` (${err.code})` : ''}`;
+  answerRaw(socket, overflow ? 431 : 400, message, log);
+}
+
+/** One error answer written on the socket itself (no request object to answer through), then the connection closed. */
+function answerRaw(socket: Duplex, status: number, message: string, log: Logger): void {
+  log.warn('Plugin call failed', { status, err: message });
+  if (socket.writable) {
+    const body = JSON.stringify({ Err: message, Error: message });
+    socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? ''}\r\nContent-Type: ${PLUGIN_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  }
+  socket.destroy();
 }
 
 function parseJson(text: string, method: string): Json | undefined {
@@ -96,6 +125,9 @@ export class PluginServer {
       })();
     });
     server.keepAliveTimeout = 30_000;
+    server.on('clientError', (err: Error, socket: Duplex) => answerClientError(err, socket, log));
+    // Without a listener node drops a CONNECT without a word.
+    server.on('connect', (req: http.IncomingMessage, socket: Duplex) => answerRaw(socket, 405, `CONNECT ${(req.url ?? '').slice(0, 200)} is not a plugin call: POST /<Subsystem>.<Method>`, log));
     await prepareSocketPath(opts.socketPath);
     await bindRootOnly(
       opts.socketPath,

@@ -16,10 +16,12 @@ import { registerNetworkCommand } from './commands/network';
 import { registerPolicyCommand } from './commands/policy';
 import { registerTenantCommand } from './commands/tenant';
 import { formatVersion, registerVersionCommand } from './commands/version';
-import { DEFAULT_NETMASTER, ENV_NETMASTER, loadConfig } from './options';
+import { DEFAULT_NETMASTER, ENV_INSECURE, ENV_NETMASTER, ENV_TLS_CA_FILE, ENV_TOKEN, loadConfig } from './options';
 import type { Io } from './output/io';
+import { terminalLine } from './output/terminal';
 import type { FetchFn } from './rest/client';
 import { NetmasterClient } from './rest/client';
+import { tlsFetch } from './rest/tls-fetch';
 
 export interface ProgramDeps {
   io: Io;
@@ -34,7 +36,10 @@ export interface ProgramDeps {
 
 const ROOT_HELP = `
 Environment:
-  ${ENV_NETMASTER}     netmaster URL, used when --netmaster is not given (default ${DEFAULT_NETMASTER})
+  ${ENV_NETMASTER}           netmaster URL, used when --netmaster is not given (default ${DEFAULT_NETMASTER})
+  ${ENV_TOKEN}        token, used when --token is not given (docs/security.md)
+  ${ENV_TLS_CA_FILE}  CA file, used when --tls-ca-file is not given
+  ${ENV_INSECURE}            true: as --insecure
 
 Exit codes:
   0  success
@@ -46,6 +51,7 @@ Examples:
   $ netctl net ls
   $ netctl --netmaster http://10.0.0.5:9999 tenant ls
   $ NETMASTER=http://10.0.0.5:9999 netctl group create contiv-net web
+  $ NETCTL_TOKEN=$(cat token) netctl --netmaster https://10.0.0.5:9999 --tls-ca-file ca.pem net ls
 `;
 
 export function buildProgram(deps: ProgramDeps): Command {
@@ -54,11 +60,16 @@ export function buildProgram(deps: ProgramDeps): Command {
   const program = new Command('netctl')
     .description('A command line client for Contiv netplugin: manages tenants, networks, endpoint groups, policies, network and application profiles, external contracts and global settings through netmaster\'s REST API')
     .addOption(new Option('--netmaster <url>', `netmaster URL, http://host:port or https://host:port (env ${ENV_NETMASTER}, default ${DEFAULT_NETMASTER})`))
+    .addOption(new Option('--token <token>', `token netmaster requires, sent as header x-auth-token; over https only, or to localhost (env ${ENV_TOKEN}, which keeps it out of ps)`))
+    .addOption(new Option('--tls-ca-file <file>', `PEM CA certificates that verify netmaster's https certificate instead of the system's (env ${ENV_TLS_CA_FILE})`))
+    .addOption(new Option('--insecure', `do not verify netmaster's https certificate (env ${ENV_INSECURE}=true)`))
     .version(`netctl\n${formatVersion(clientVersion)}`.trimEnd(), '--version', 'print netctl\'s version')
     .exitOverride()
     .configureOutput({
       writeOut: (s) => deps.io.out(s),
       writeErr: (s) => deps.io.err(s),
+      // commander's "error: ..." line quotes what the user typed: one safe line (output/terminal.ts).
+      outputError: (s, write) => write(`${terminalLine(s.replace(/\n$/, ''))}\n`),
       ...(helpWidth === undefined ? {} : { getOutHelpWidth: () => helpWidth, getErrHelpWidth: () => helpWidth }),
     })
     .addHelpText('after', ROOT_HELP);
@@ -67,9 +78,17 @@ export function buildProgram(deps: ProgramDeps): Command {
     io: deps.io,
     clientVersion,
     client(cmd: Command): NetmasterClient {
-      const { netmaster } = cmd.optsWithGlobals<{ netmaster?: string }>();
-      const config = loadConfig({ netmaster, timeoutMs: deps.timeoutMs }, deps.env);
-      return new NetmasterClient({ baseUrl: config.netmaster, timeoutMs: config.timeoutMs, fetch: deps.fetch });
+      const { netmaster, token, tlsCaFile, insecure } = cmd.optsWithGlobals<{ netmaster?: string; token?: string; tlsCaFile?: string; insecure?: boolean }>();
+      const config = loadConfig({ netmaster, timeoutMs: deps.timeoutMs, token, tlsCaFile, insecure }, deps.env);
+      // Tests inject fetch; an https netmaster gets our own, which takes the CA file and --insecure.
+      const fetchFn = deps.fetch ?? (config.tls ? tlsFetch(config.tls) : undefined);
+      return new NetmasterClient({
+        baseUrl: config.netmaster,
+        timeoutMs: config.timeoutMs,
+        ...(fetchFn ? { fetch: fetchFn } : {}),
+        ...(config.token ? { token: config.token } : {}),
+        progress: (s) => deps.io.err(s),
+      });
     },
   };
 

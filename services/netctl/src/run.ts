@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { normaliseArgv } from './argv';
 import { EXIT_INTERNAL, EXIT_OK, exitCodeFor, isNetctlError } from './errors';
+import { terminalLine } from './output/terminal';
 import type { ProgramDeps } from './program';
 import { buildProgram } from './program';
 
@@ -17,10 +18,11 @@ export async function runNetctl(args: readonly string[], deps: ProgramDeps): Pro
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
     if (isNetctlError(err)) {
-      deps.io.err(`${err.message}\n`);
+      // Messages quote arguments and netmaster's words: one safe line (output/terminal.ts).
+      deps.io.err(`${terminalLine(err.message)}\n`);
       return exitCodeFor(err);
     }
-    deps.io.err(`netctl: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    deps.io.err(`${terminalLine(`netctl: internal error: ${err instanceof Error ? err.message : String(err)}`)}\n`);
     return EXIT_INTERNAL;
   }
 }

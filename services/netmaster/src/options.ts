@@ -6,19 +6,20 @@
 import os from 'node:os';
 import { DEFAULT_LOG_DIR, envString, isDebugFlag, type Env } from '@contiv/runtime';
 import { parseStoreUrl } from '@contiv/store';
+import { loadSecurity, type NetmasterSecurity, type SecurityOptions } from './security';
 
 export const DEFAULT_CLUSTER_STORE = 'etcd://127.0.0.1:2379';
 export const DEFAULT_LISTEN_URL = ':9999';
 /** Contiv's binaries defaulted to legacy docker mode; the v2plugin passes swarm-mode (its own default). */
 export const DEFAULT_PLUGIN_MODE = 'docker';
 export const PLUGIN_MODES = ['docker', 'swarm-mode'] as const;
-/** Leader lock lease: how long a dead leader blocks a successor. */
-export const DEFAULT_LEADER_TTL_SECONDS = 10;
+/** Leader lock lease: how long a dead leader blocks a successor (failover takes about this long; Consul raises it to 10). */
+export const DEFAULT_LEADER_TTL_SECONDS = 4;
 
 export type PluginMode = (typeof PLUGIN_MODES)[number];
 
 /** Raw settings, as given. */
-export interface NetmasterOptions {
+export interface NetmasterOptions extends SecurityOptions {
   clusterStore?: string;
   listenUrl?: string;
   controlUrl?: string;
@@ -39,6 +40,8 @@ export interface NetmasterConfig {
   readonly debug: boolean;
   readonly logDir: string;
   readonly leaderTtlSeconds: number;
+  /** TLS and token settings (docs/security.md); all off by default. */
+  readonly security: NetmasterSecurity;
 }
 
 export const USAGE = `Usage: netmaster [options]
@@ -49,6 +52,17 @@ export const USAGE = `Usage: netmaster [options]
   --plugin-mode MODE    docker | swarm-mode             (env plugin_mode, default ${DEFAULT_PLUGIN_MODE})
   --debug               debug logs                      (env dbg_flag=-debug)
   --log-dir DIR         log directory                   (env CONTIV_LOG_DIR, default ${DEFAULT_LOG_DIR})
+  Security (docs/security.md; all off by default):
+  --tls-cert-file FILE  PEM certificate (chain): REST over HTTPS only (env CONTIV_TLS_CERT_FILE)
+  --tls-key-file FILE   its PEM private key             (env CONTIV_TLS_KEY_FILE)
+  --tls-ca-file FILE    CA that verifies the other netmasters' HTTPS when a follower relays to the
+                        leader (env CONTIV_TLS_CA_FILE, default: system CAs and our own certificate)
+  --auth-token-file FILE  REST requests must carry the token in this file (header x-auth-token
+                        or Authorization: Bearer) (env CONTIV_AUTH_TOKEN_FILE, or the token
+                        itself in CONTIV_AUTH_TOKEN; never on the command line)
+  --grpc-tls-ca FILE    gRPC (agents) only with a client certificate signed by this CA (env CONTIV_GRPC_TLS_CA)
+  --grpc-tls-cert FILE  netmaster's gRPC server certificate (env CONTIV_GRPC_TLS_CERT)
+  --grpc-tls-key FILE   its private key                  (env CONTIV_GRPC_TLS_KEY)
   --help                this text`;
 
 export class ConfigError extends Error {
@@ -64,6 +78,13 @@ const VALUE_FLAGS: Record<string, keyof NetmasterOptions> = {
   'control-url': 'controlUrl',
   'plugin-mode': 'pluginMode',
   'log-dir': 'logDir',
+  'tls-cert-file': 'tlsCertFile',
+  'tls-key-file': 'tlsKeyFile',
+  'tls-ca-file': 'tlsCaFile',
+  'auth-token-file': 'authTokenFile',
+  'grpc-tls-ca': 'grpcTlsCa',
+  'grpc-tls-cert': 'grpcTlsCert',
+  'grpc-tls-key': 'grpcTlsKey',
 };
 
 /** Flags; `--help` is reported as `{ help: true }`. */
@@ -81,6 +102,11 @@ export function parseFlags(argv: readonly string[]): { options: NetmasterOptions
     const name = m[1] as string;
     if (name === 'help' || name === 'h') help = true;
     else if (name === 'debug') options.debug = m[2] === undefined ? true : isDebugFlag(m[2]);
+    else if (name === 'auth-token') {
+      // Refused, and its value skipped so it is not echoed as "unexpected argument".
+      if (m[2] === undefined) i++;
+      problems.push('--auth-token is not accepted (the command line shows in ps): use --auth-token-file FILE or env CONTIV_AUTH_TOKEN');
+    }
     else if (name in VALUE_FLAGS) {
       const value = m[2] ?? argv[++i];
       if (value === undefined) problems.push(`--${name} needs a value`);
@@ -100,6 +126,14 @@ export function optionsFromEnv(env: Env): NetmasterOptions {
   set('controlUrl', envString(env, 'control_url'));
   set('pluginMode', envString(env, 'plugin_mode'));
   set('logDir', envString(env, 'CONTIV_LOG_DIR'));
+  set('tlsCertFile', envString(env, 'CONTIV_TLS_CERT_FILE'));
+  set('tlsKeyFile', envString(env, 'CONTIV_TLS_KEY_FILE'));
+  set('tlsCaFile', envString(env, 'CONTIV_TLS_CA_FILE'));
+  set('authTokenFile', envString(env, 'CONTIV_AUTH_TOKEN_FILE'));
+  set('authToken', envString(env, 'CONTIV_AUTH_TOKEN'));
+  set('grpcTlsCa', envString(env, 'CONTIV_GRPC_TLS_CA'));
+  set('grpcTlsCert', envString(env, 'CONTIV_GRPC_TLS_CERT'));
+  set('grpcTlsKey', envString(env, 'CONTIV_GRPC_TLS_KEY'));
   if (envString(env, 'dbg_flag') !== undefined) out.debug = isDebugFlag(envString(env, 'dbg_flag'));
   return out;
 }
@@ -125,6 +159,8 @@ export function loadConfig(argv: readonly string[], env: Env): NetmasterConfig |
   const flags = parseFlags(argv);
   if (flags.help) return 'help';
   const o: NetmasterOptions = { ...optionsFromEnv(env), ...flags.options };
+  // The flag wins over the environment, also over a token given in CONTIV_AUTH_TOKEN.
+  if (flags.options.authTokenFile !== undefined) delete o.authToken;
   const problems = [...flags.problems];
 
   const clusterStore = o.clusterStore ?? DEFAULT_CLUSTER_STORE;
@@ -149,6 +185,7 @@ export function loadConfig(argv: readonly string[], env: Env): NetmasterConfig |
     const host = listen.host && listen.host !== '0.0.0.0' && listen.host !== '::' ? listen.host : defaultAdvertiseHost();
     advertiseAddress = `${host.includes(':') ? `[${host}]` : host}:${listen.port}`;
   }
+  const security = loadSecurity(o, listen?.host ?? '', problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({
     clusterStore,
@@ -160,5 +197,6 @@ export function loadConfig(argv: readonly string[], env: Env): NetmasterConfig |
     debug: o.debug ?? false,
     logDir: o.logDir ?? DEFAULT_LOG_DIR,
     leaderTtlSeconds: DEFAULT_LEADER_TTL_SECONDS,
+    security,
   });
 }

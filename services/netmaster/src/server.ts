@@ -3,14 +3,16 @@
  * grpc-js): each new connection is sniffed. A client speaking HTTP/2 starts
  * with the preface `PRI * HTTP/2.0`, which no HTTP/1 request line can start
  * with; those connections go to grpc-js's connection injector, all others to
- * fastify's HTTP server.
+ * fastify's HTTP server. With TLS on either API, a TLS ClientHello is routed
+ * by the protocols it offers instead (connection-kind.ts, docs/security.md).
  */
 import net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '@contiv/runtime';
 import type { FastifyInstance } from 'fastify';
+import { classifyConnection, PLAIN_HTTP_REFUSAL, type TransportPolicy } from './connection-kind';
+import { restTlsServer, type RestTls } from './rest-tls';
 
-const H2_PREFIX = Buffer.from('PRI');
 /** A connection that sends nothing for this long is closed (slowloris guard). */
 const SNIFF_TIMEOUT_MS = 30_000;
 
@@ -20,6 +22,10 @@ export interface SharedServerOptions {
   readonly rest: FastifyInstance;
   readonly grpc: grpc.Server;
   readonly log: Logger;
+  /** HTTPS only for REST. */
+  readonly restTls?: RestTls;
+  /** gRPC only with these (mutual TLS) credentials. */
+  readonly grpcCredentials?: grpc.ServerCredentials;
 }
 
 export interface SharedServer {
@@ -30,7 +36,10 @@ export interface SharedServer {
 
 export async function startSharedServer(opts: SharedServerOptions): Promise<SharedServer> {
   await opts.rest.ready();
-  const injector = opts.grpc.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const injector = opts.grpc.createConnectionInjector(opts.grpcCredentials ?? grpc.ServerCredentials.createInsecure());
+  const policy: TransportPolicy = { restTls: opts.restTls !== undefined, grpcTls: opts.grpcCredentials !== undefined };
+  // Decrypted REST connections go to fastify's server like plain ones.
+  const tlsServer = opts.restTls ? restTlsServer(opts.restTls, (s) => opts.rest.server.emit('connection', s), opts.log) : undefined;
   const sockets = new Set<net.Socket>();
 
   const route = (socket: net.Socket): void => {
@@ -52,14 +61,28 @@ export async function startSharedServer(opts: SharedServerOptions): Promise<Shar
     };
     const onData = (chunk: Buffer): void => {
       buffered = Buffer.concat([buffered, chunk]);
-      // Wait until we can tell (a few bytes), unless it already cannot be the preface.
-      if (buffered.length < H2_PREFIX.length && H2_PREFIX.subarray(0, buffered.length).equals(buffered)) return;
+      const kind = classifyConnection(buffered, policy);
+      if (kind === 'wait') return;
       cleanup();
+      if (kind === 'refuse') {
+        socket.destroy();
+        return;
+      }
+      if (kind === 'plain-http-refused') {
+        socket.on('error', () => socket.destroy());
+        socket.setTimeout(5_000, () => socket.destroy());
+        socket.end(PLAIN_HTTP_REFUSAL);
+        socket.resume();
+        return;
+      }
       socket.pause();
       socket.unshift(buffered);
-      if (buffered.subarray(0, H2_PREFIX.length).equals(H2_PREFIX)) {
-        // HTTP/2 sessions read what was unshifted themselves; resuming here would lose it.
+      if (kind === 'grpc') {
+        // HTTP/2 sessions (and a TLS layer under them) read what was unshifted themselves; resuming here would lose it.
         injector.injectConnection(socket);
+      } else if (tlsServer) {
+        // So does the TLS layer.
+        tlsServer.emit('connection', socket);
       } else {
         opts.rest.server.emit('connection', socket);
         socket.resume();
@@ -83,7 +106,7 @@ export async function startSharedServer(opts: SharedServerOptions): Promise<Shar
     });
   });
   const port = (server.address() as net.AddressInfo).port;
-  opts.log.info('Listening for REST and gRPC', { host: opts.host || '*', port });
+  opts.log.info('Listening for REST and gRPC', { host: opts.host || '*', port, rest: policy.restTls ? 'https' : 'http', grpc: policy.grpcTls ? 'mutual-tls' : 'plaintext' });
 
   return {
     port,

@@ -14,6 +14,7 @@
  */
 import path from 'node:path';
 import { VswitchClient } from '@contiv/ovsdb-client';
+import { createControlClient } from '@contiv/rpc';
 import { buildInfo, type Logger } from '@contiv/runtime';
 import { createStore, type Store } from '@contiv/store';
 import { controlTargetFor, ReconnectingControl } from './control/control-api';
@@ -75,7 +76,8 @@ export class Agent {
   async start(): Promise<void> {
     const c = this.config;
     const log = this.log;
-    log.info('Starting netplugin', { ...buildInfo(), host: c.hostName, pluginMode: c.pluginMode, bridge: c.bridge, ovsdb: c.ovsdb, clusterStore: c.clusterStore });
+    log.info('Starting netplugin', { ...buildInfo(), host: c.hostName, pluginMode: c.pluginMode, bridge: c.bridge, ovsdb: c.ovsdb, clusterStore: c.clusterStore, grpc: c.grpcTls ? 'mutual-tls' : 'plaintext' });
+    for (const warning of c.grpcTls?.warnings ?? []) log.warn('Security setting', { warning });
 
     // 1. OVS
     const vswitch = await this.connectOvs();
@@ -94,7 +96,15 @@ export class Agent {
     this.engineKind.start();
     const store = createStore(c.clusterStore, { logger: log.child({ component: 'store' }) });
     this.store = store;
-    const control = new ReconnectingControl({ target: controlTargetFor(c.controlUrl, store, log.child({ component: 'control' })), log: log.child({ component: 'control' }) });
+    const grpcTls = c.grpcTls;
+    const control = new ReconnectingControl({
+      target: controlTargetFor(c.controlUrl, store, log.child({ component: 'control' })),
+      log: log.child({ component: 'control' }),
+      // Netmaster unavailable and the store unreadable: fail at once, naming the store.
+      store,
+      // Mutual TLS to netmaster when configured (docs/security.md).
+      ...(grpcTls ? { createClient: (t: string) => createControlClient(t, grpcTls.channelCredentials()) } : {}),
+    });
     this.control = control;
     const cache = new StateCache(store, log);
     this.cache = cache;
@@ -244,32 +254,35 @@ export class Agent {
   /**
    * Once the store has been read and the engine has answered: register Docker
    * networks Contiv does not know (created while the agent was down), then
-   * clean up endpoints nothing refers to. Retried until it succeeds once; the
-   * network part then repeats now and then.
+   * clean up endpoints nothing refers to. Retried until it succeeds once; both
+   * then repeat every --reconcile-interval.
    */
   private async startupReconcile(engine: DockerEngineClient, vswitch: VswitchClient, links: IpLinkOps): Promise<void> {
     const { cache, engineKind, dockerNetworks, endpoints, store, control, teardown, ipam } = this;
     if (!cache || !engineKind || !dockerNetworks || !endpoints || !store || !control || !teardown || !ipam) return;
+    const endpointPass = (twoPass?: { previous: ReadonlySet<string>; current: Set<string> }): ReturnType<typeof reconcileEndpoints> =>
+      reconcileEndpoints({
+        store,
+        engine,
+        vswitch,
+        links,
+        endpoints,
+        control,
+        teardown,
+        issuedHere: (requestId) => ipam.issuedHere(requestId),
+        cache,
+        bridge: this.config.bridge,
+        driverName: this.config.driverName,
+        hostName: this.config.hostName,
+        log: this.log.child({ component: 'reconcile' }),
+        ...(twoPass ? { twoPass } : {}),
+      });
     for (let backoff = 1_000; !this.stopped; backoff = Math.min(backoff * 2, 30_000)) {
       try {
         if (!(await cache.waitSynced(30_000))) continue;
         if (!(await engineKind.wait(30_000))) continue;
         await dockerNetworks.reconcile();
-        const report = await reconcileEndpoints({
-          store,
-          engine,
-          vswitch,
-          links,
-          endpoints,
-          control,
-          teardown,
-          issuedHere: (requestId) => ipam.issuedHere(requestId),
-          cache,
-          bridge: this.config.bridge,
-          driverName: this.config.driverName,
-          hostName: this.config.hostName,
-          log: this.log.child({ component: 'reconcile' }),
-        });
+        const report = await endpointPass();
         this.log.info('Startup reconcile done', { ...report });
         void this.containerNames?.fillMissing();
         break;
@@ -278,14 +291,31 @@ export class Agent {
         await sleep(backoff);
       }
     }
+    // Then now and then: Docker networks, and what a crash of the agent, the engine or a container left (twice seen, then freed).
+    let suspects: ReadonlySet<string> = new Set();
+    let passRunning = false;
     const again = (): void => {
       if (this.stopped) return;
       void dockerNetworks.reconcile().catch((err: unknown) => this.log.debug('Docker network reconcile failed', { err: errorMessage(err) }));
-      const t = setTimeout(again, 60_000);
+      if (!passRunning) {
+        passRunning = true;
+        const current = new Set<string>();
+        endpointPass({ previous: suspects, current })
+          .then((r) => {
+            suspects = current;
+            if (r.removedPorts.length + r.deletedRecords.length + r.restoredPorts.length + r.removedVeths.length + r.releasedAddresses.length > 0) this.log.info('Reconcile repaired', { ...r });
+          })
+          .catch((err: unknown) => {
+            suspects = new Set();
+            this.log.debug('Endpoint reconcile failed', { err: errorMessage(err) });
+          })
+          .finally(() => (passRunning = false));
+      }
+      const t = setTimeout(again, this.config.reconcileIntervalMs);
       t.unref();
       this.timers.push(t);
     };
-    const t = setTimeout(again, 60_000);
+    const t = setTimeout(again, this.config.reconcileIntervalMs);
     t.unref();
     this.timers.push(t);
   }

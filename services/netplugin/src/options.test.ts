@@ -51,3 +51,11 @@ void test('every problem is reported at once', () => {
   );
   assert.throws(() => loadConfig(['--nope'], {}, noIp), /Unknown option/);
 });
+
+void test('--reconcile-interval: seconds, from the flag or CONTIV_RECONCILE_INTERVAL, at least 1', () => {
+  assert.equal(loadConfig([], {}, noIp).reconcileIntervalMs, 60_000);
+  assert.equal(loadConfig(['--reconcile-interval', '2'], {}, noIp).reconcileIntervalMs, 2_000);
+  assert.equal(loadConfig([], { CONTIV_RECONCILE_INTERVAL: '5' }, noIp).reconcileIntervalMs, 5_000);
+  assert.throws(() => loadConfig(['--reconcile-interval', '0'], {}, noIp), /--reconcile-interval "0" must be a whole number of seconds, at least 1/);
+  assert.throws(() => loadConfig(['--reconcile-interval', '1.5'], {}, noIp), /--reconcile-interval "1\.5"/);
+});

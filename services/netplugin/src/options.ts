@@ -5,6 +5,7 @@
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
+import { MutualTls } from '@contiv/rpc';
 import { DEFAULT_LOG_DIR, envList, envString, isDebugFlag, type Env } from '@contiv/runtime';
 import type { DatapathSetting } from './ovs/bridge-setup';
 
@@ -24,6 +25,7 @@ export const DEFAULT_STATE_DIR = '/var/lib/contiv/netplugin';
  * Linux kernel's historical VXLAN port (Contiv's v2plugin meant it, and wrote 8742).
  */
 export const DEFAULT_VXLAN_PORT = 8472;
+export const DEFAULT_RECONCILE_INTERVAL_S = 60;
 
 export interface NetpluginConfig {
   readonly clusterStore: string;
@@ -46,6 +48,10 @@ export interface NetpluginConfig {
   readonly stateDir: string;
   readonly logDir: string;
   readonly debug: boolean;
+  /** How often endpoints, ports and addresses are reconciled after the startup pass (controller/endpoint-reconciler.ts). */
+  readonly reconcileIntervalMs: number;
+  /** Mutual TLS to netmaster's gRPC API (docs/security.md); absent: plaintext. */
+  readonly grpcTls?: MutualTls;
 }
 
 export const USAGE = `usage: netplugin [options]
@@ -70,6 +76,12 @@ export const USAGE = `usage: netplugin [options]
   --state-dir DIR       local state (env CONTIV_STATE_DIR, default ${DEFAULT_STATE_DIR})
   --log-dir DIR         log directory for netplugin.log (env CONTIV_LOG_DIR, default ${DEFAULT_LOG_DIR})
   --debug               debug logging (env dbg_flag=-debug)
+  --reconcile-interval S  seconds between passes that free what crashes left behind (ports, records,
+                        addresses nothing uses) (env CONTIV_RECONCILE_INTERVAL, default ${DEFAULT_RECONCILE_INTERVAL_S})
+  --grpc-tls-ca FILE    CA netmaster's gRPC certificate must be signed by; with the two below, the
+                        agent speaks mutual TLS to netmaster (env CONTIV_GRPC_TLS_CA)
+  --grpc-tls-cert FILE  this agent's client certificate (env CONTIV_GRPC_TLS_CERT)
+  --grpc-tls-key FILE   its private key (env CONTIV_GRPC_TLS_KEY)
 `;
 
 export class UsageError extends Error {
@@ -118,6 +130,10 @@ export function loadConfig(argv: readonly string[], env: Env, detectIp: () => st
         'state-dir': { type: 'string' },
         'log-dir': { type: 'string' },
         debug: { type: 'boolean' },
+        'reconcile-interval': { type: 'string' },
+        'grpc-tls-ca': { type: 'string' },
+        'grpc-tls-cert': { type: 'string' },
+        'grpc-tls-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -133,6 +149,7 @@ export function loadConfig(argv: readonly string[], env: Env, detectIp: () => st
   const ovsdb = v.ovsdb ?? envString(env, 'CONTIV_OVSDB') ?? DEFAULT_OVSDB;
   const bridge = v.bridge ?? envString(env, 'CONTIV_BRIDGE') ?? DEFAULT_BRIDGE;
   const vxlanPortText = v['vxlan-port'] ?? envString(env, 'vxlan_port') ?? String(DEFAULT_VXLAN_PORT);
+  const reconcileText = v['reconcile-interval'] ?? envString(env, 'CONTIV_RECONCILE_INTERVAL') ?? String(DEFAULT_RECONCILE_INTERVAL_S);
   const c = {
     clusterStore: v['cluster-store'] ?? envString(env, 'cluster_store') ?? DEFAULT_CLUSTER_STORE,
     controlUrl: v['control-url'] ?? envString(env, 'control_url') ?? DEFAULT_CONTROL_URL,
@@ -152,6 +169,7 @@ export function loadConfig(argv: readonly string[], env: Env, detectIp: () => st
     stateDir: v['state-dir'] ?? envString(env, 'CONTIV_STATE_DIR') ?? DEFAULT_STATE_DIR,
     logDir: v['log-dir'] ?? envString(env, 'CONTIV_LOG_DIR') ?? DEFAULT_LOG_DIR,
     debug: v.debug === true || isDebugFlag(envString(env, 'dbg_flag')),
+    reconcileIntervalMs: /^\d{1,6}$/.test(reconcileText) ? Number(reconcileText) * 1000 : NaN,
   };
   const problems: string[] = [];
   if (c.pluginMode !== 'docker' && c.pluginMode !== 'swarm-mode') problems.push(`--plugin-mode must be docker or swarm-mode, not "${String(c.pluginMode)}"`);
@@ -164,7 +182,25 @@ export function loadConfig(argv: readonly string[], env: Env, detectIp: () => st
   if (!/^(unix:\/|tcp:)/.test(c.openflow)) problems.push(`--openflow "${c.openflow}" must be unix:/path or tcp:host:port`);
   if (c.ctrlIp && !IPV4.test(c.ctrlIp)) problems.push(`--ctrl-ip "${c.ctrlIp}" is not an IPv4 address`);
   if (c.vtepIp && !IPV4.test(c.vtepIp)) problems.push(`--vtep-ip "${c.vtepIp}" is not an IPv4 address`);
+  if (!(c.reconcileIntervalMs >= 1000)) problems.push(`--reconcile-interval "${reconcileText}" must be a whole number of seconds, at least 1`);
   if (!/^(etcd|consul):\/\//.test(c.clusterStore)) problems.push(`--cluster-store "${c.clusterStore}" must be etcd://host:port or consul://host:port`);
+  const grpcTls = loadGrpcTls(v['grpc-tls-ca'] ?? envString(env, 'CONTIV_GRPC_TLS_CA'), v['grpc-tls-cert'] ?? envString(env, 'CONTIV_GRPC_TLS_CERT'), v['grpc-tls-key'] ?? envString(env, 'CONTIV_GRPC_TLS_KEY'), problems);
   if (problems.length > 0) throw new UsageError(problems.join('; '));
-  return Object.freeze(c);
+  return Object.freeze({ ...c, ...(grpcTls ? { grpcTls } : {}) });
+}
+
+/** All three files or none; read and checked now, so a wrong one stops the start with its name. */
+function loadGrpcTls(ca: string | undefined, cert: string | undefined, key: string | undefined, problems: string[]): MutualTls | undefined {
+  const given = [ca, cert, key].filter((f) => f !== undefined).length;
+  if (given === 0) return undefined;
+  if (given < 3 || ca === undefined || cert === undefined || key === undefined) {
+    problems.push('--grpc-tls-ca, --grpc-tls-cert and --grpc-tls-key go together: give all three or none');
+    return undefined;
+  }
+  try {
+    return MutualTls.load(ca, cert, key, { ca: '--grpc-tls-ca', cert: '--grpc-tls-cert', key: '--grpc-tls-key' });
+  } catch (err) {
+    problems.push((err as Error).message);
+    return undefined;
+  }
 }

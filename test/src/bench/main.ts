@@ -2,14 +2,19 @@
  * `make bench`: prints figures, never passes or fails on a timing. Exits non-zero
  * only when something could not run at all.
  *
- *   node test/lib/bench/main.js [--only attach|rest|pipeline|convergence|swarm|policy] [--rounds N] [--requests N] [--reps N] [--containers N] [--service-runs N]
+ *   node test/lib/bench/main.js [--only attach|rest|allocation|pipeline|convergence|swarm|policy|fuzz] [--rounds N] [--requests N] [--reps N] [--containers N] [--service-runs N]
+ *     [--allocations N]
  *     [--policy-parts scale,cluster] [--policy-endpoints 10,100,500] [--policy-rules 10,100,1000] [--policy-groups 2,10,50] [--policy-reps N] [--policy-rounds N]
  *     [--policy-cluster-rules N]
+ *     [--fuzz-runs N] [--fuzz-seed S] [--fuzz-only rest.bodies,plugin.http,...] [--fuzz-path P]
  *
  * --rounds: docker runs per network (attach), one-endpoint changes (pipeline);
+ * --allocations: addresses allocated per round from 3 hosts, on etcd and Consul (allocation);
  * --reps: full flow installs per host size (pipeline);
  * --containers: containers started on one host and pinged from another (convergence);
  * --service-runs: services created per network kind and replica count (swarm);
+ * --fuzz-*: runs per fuzz property (default 500), seed (default: random, printed), properties, and the
+ *   fast-check path of a failure to replay (fuzz; docs/testing.md).
  * --policy-*: the E × R × G grid of the flow counts, installs of 1,000 rules, and
  *   one-rule changes on the bridge and rule add/delete rounds on the cluster, other rules
  *   the cluster's agents hold meanwhile (policy).
@@ -22,8 +27,10 @@ import { sleep, startDaemon, tailFile } from '../harness/exec';
 import { serviceMain } from '../harness/host';
 import { freePort } from '../harness/ports';
 import { createStack } from '../harness/stack';
+import { benchAllocation } from './allocation';
 import { benchAttach } from './attach';
 import { benchConvergence } from './convergence';
+import { benchFuzz } from './fuzz';
 import { benchPipelineScale } from './pipeline-scale';
 import { benchPolicy } from './policy';
 import type { PolicyPart } from './policy';
@@ -66,6 +73,7 @@ async function main(): Promise<void> {
     }
   }
   if (only === '' || only === 'rest') await restOnLoopback(requests);
+  if (only === '' || only === 'allocation') await benchAllocation({ count: Number(arg('--allocations', '1000')) });
   if (only === '' || only === 'pipeline') await benchPipelineScale({ rounds, reps });
   if (only === '' || only === 'convergence') await benchConvergence({ containers });
   if (only === '' || only === 'swarm') await benchSwarmService({ runs: serviceRuns, replicas: [3, 9] });
@@ -78,6 +86,15 @@ async function main(): Promise<void> {
       reps: Number(arg('--policy-reps', '5')),
       rounds: Number(arg('--policy-rounds', '20')),
       clusterRules: Number(arg('--policy-cluster-rules', '0')),
+    });
+  }
+  if (only === '' || only === 'fuzz') {
+    const fuzzPath = arg('--fuzz-path', '');
+    await benchFuzz({
+      runs: Number(arg('--fuzz-runs', '500')),
+      seed: Number(arg('--fuzz-seed', String(Math.floor(Math.random() * 2 ** 31)))),
+      only: arg('--fuzz-only', '').split(',').filter((x) => x !== ''),
+      ...(fuzzPath !== '' ? { path: fuzzPath } : {}),
     });
   }
 }

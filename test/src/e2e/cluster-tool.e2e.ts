@@ -19,6 +19,7 @@ import { LocalCluster, useCluster } from '../harness/cluster/client';
 import { eventually } from '../harness/eventually';
 import { run, startDaemon } from '../harness/exec';
 import { pidAlive } from '../harness/processes';
+import { describeOnStore, DOCKERD_CLUSTER_STORE_ETCD_ONLY, e2eStore } from '../harness/store-kind';
 import { inSubnet } from './support';
 
 const SEED_NETWORK = ['network', 'create', 'contiv-net', '-s', '100.1.1.1/24', '-g', '100.1.1.100'];
@@ -57,10 +58,12 @@ void describe('local cluster: up 3 hosts, exec, status, down', { timeout: 600_00
   const cluster = useCluster({ hosts: 3 });
   const hosts = ['h1', 'h2', 'h3'];
 
-  void test('status: every host, etcd and netmaster up', async () => {
+  void test('status: every host, the store and netmaster up', async () => {
     const { code, status } = await cluster().status();
     assert.equal(code, 0, JSON.stringify(status, null, 2));
     assert.equal(status.state, 'up');
+    assert.equal(status.options?.store, e2eStore());
+    assert.equal(status.hosts[0]?.processes[e2eStore()], true);
     assert.deepEqual(
       status.hosts.map((h) => [h.key, h.ip]),
       [['h1', '192.168.250.11'], ['h2', '192.168.250.12'], ['h3', '192.168.250.13']],
@@ -105,7 +108,10 @@ void describe('local cluster: up 3 hosts, exec, status, down', { timeout: 600_00
         const got = await eventually(
           async () => {
             const r = await cluster().exec(h, ['sh', '-c', 'busybox wget -q -O - http://192.168.250.12:8080/blob | sha256sum']);
-            return r.stdout.split(/\s/)[0];
+            const hash = r.stdout.split(/\s/)[0];
+            // The pipeline's status is sha256sum's: a wget that got nothing (httpd not listening yet) hashes "".
+            assert.notEqual(hash, crypto.createHash('sha256').digest('hex'), `wget from ${h} got nothing yet`);
+            return hash;
           },
           { timeoutMs: 20_000, intervalMs: 200, what: `HTTP from ${h} to h2` },
         );
@@ -192,8 +198,8 @@ void describe('local cluster: up 3 hosts, exec, status, down', { timeout: 600_00
   });
 });
 
-void describe('local cluster: up --cluster-store', { timeout: 600_000 }, () => {
-  const cluster = useCluster({ hosts: 3, clusterStore: true });
+describeOnStore(['etcd'], DOCKERD_CLUSTER_STORE_ETCD_ONLY, 'local cluster: up --cluster-store', { timeout: 600_000 }, () => {
+  const cluster = useCluster({ hosts: 3, clusterStore: true, store: 'etcd' });
   const hosts = ['h1', 'h2', 'h3'];
 
   void test('every engine runs with --cluster-store on the cluster etcd', async () => {
@@ -250,7 +256,7 @@ void describe('local cluster: up after a crash cleans up first', { timeout: 600_
   after(() => c.destroy(), { timeout: 300_000 });
 
   void test('up killed half way: status says degraded, the next up cleans up and succeeds', async () => {
-    const { cmd, args, env } = c.toolCommand(['up', '--hosts', '2', '--debug']);
+    const { cmd, args, env } = c.toolCommand(['up', '--hosts', '2', '--store', e2eStore(), '--debug']);
     const upProcess = startDaemon('cluster-up', cmd, args, { env, logFile: path.join(path.dirname(c.baseDir), 'crashed-up.log') });
     // Crash once host 2's engine is being started: the cluster is half made.
     const sock = path.join(c.layout.dir, 'h2', 'docker', 'docker.sock');

@@ -6,15 +6,20 @@
  * directories. So the demo starts "the system" etcd, OVS and dockerd for real,
  * without touching this machine's own. Every command checks a mark that exists
  * only on the sandbox's /run before it runs.
+ *
+ * etcd only: `make demo` is the single-host quick start and always runs etcd
+ * (deploy/host/demo-up.sh has no store choice), so with CONTIV_E2E_STORE=consul
+ * the file reports a skip.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { REPO_ROOT } from '../harness/busybox-image';
 import { removeCgroupParent } from '../harness/dockerd';
 import type { Daemon, RunResult } from '../harness/exec';
 import { netnsPath, onExitCleanup, randomSuffix, run, runSyncQuiet, sleep, startDaemon, tailFile } from '../harness/exec';
+import { describeOnStore } from '../harness/store-kind';
 import { PAGE } from './support';
 
 /** A file on the sandbox's private /run: proof that a command runs inside it. */
@@ -128,7 +133,7 @@ function killNetnsProcesses(netns: string, except?: number): void {
 
 const show = (r: RunResult): string => `exit ${r.code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
 
-void describe('make demo / make demo-down (in a sandbox)', { timeout: 900_000 }, () => {
+describeOnStore(['etcd'], 'make demo always runs etcd (deploy/host/demo-up.sh has no store choice); Consul is what make demo-cluster CLUSTER_FLAGS=\'--store consul\' runs', 'make demo / make demo-down (in a sandbox)', { timeout: 900_000 }, () => {
   let sb: Sandbox | undefined;
   const box = (): Sandbox => {
     if (!sb) throw new Error('the sandbox did not start');

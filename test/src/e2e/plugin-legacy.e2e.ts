@@ -4,23 +4,43 @@
  * others workers), no swarm. A network made once with netctl is usable from
  * `docker run` on every engine and containers talk across hosts; disabling and
  * enabling the plugin on the worker keeps its containers reachable.
+ *
+ * The store is Consul unless CONTIV_E2E_STORE says otherwise: every plugin gets
+ * `cluster_store=consul://192.168.250.11:8500`, as a guide user with Consul
+ * sets it, so each CI run covers the guide on Consul (docs/testing.md).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LocalCluster } from '../harness/cluster/client';
 import { useCluster } from '../harness/cluster/client';
+import { storeUrl } from '../harness/cluster/store';
 import { eventually } from '../harness/eventually';
+import { e2eStore } from '../harness/store-kind';
+import { underlayIp } from '../harness/underlay';
 import { defaultPluginName } from '../harness/v2plugin';
 
 const PLUGIN = defaultPluginName();
+const STORE = e2eStore('consul');
 
 async function ipOf(c: LocalCluster, host: string, name: string): Promise<string> {
   return (await c.docker(host, 'inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name)).stdout.trim();
 }
 
 void describe('local cluster --mode legacy --plugin v2: the guide legacy-mode workflow on 3 hosts', { timeout: 900_000 }, () => {
-  const cluster = useCluster({ hosts: 3, mode: 'legacy', plugin: 'v2' });
+  const cluster = useCluster({ hosts: 3, mode: 'legacy', plugin: 'v2', store: STORE });
   const c = (): LocalCluster => cluster();
+
+  void test(`every plugin runs on the cluster's ${STORE} (cluster_store=${storeUrl(STORE, underlayIp(1))})`, async () => {
+    for (const h of ['h1', 'h2', 'h3']) {
+      const boot = (await c().exec(h, ['cat', '/var/log/contiv/plugin_bootup.log'])).stdout;
+      assert.ok(boot.includes(`cluster_store=${storeUrl(STORE, underlayIp(1))}`), `${h}: ${boot}`);
+    }
+    // Every agent registered its node there (the records are leased: they come and stay while it runs).
+    await eventually(
+      async () => assert.deepEqual(await c().storeKeys('/contiv.io/v1/nodes/'), ['h1', 'h2', 'h3'].map((h) => `/contiv.io/v1/nodes/${c().hostState(h).netns}`)),
+      { timeoutMs: 30_000, intervalMs: 500, what: `the three node records in ${STORE}` },
+    );
+  });
 
   void test('the plugin is enabled on every host; netctl network create makes the network on every engine', async () => {
     for (const h of ['h1', 'h2', 'h3']) {
@@ -32,6 +52,7 @@ void describe('local cluster --mode legacy --plugin v2: the guide legacy-mode wo
       const r = await c().docker(h, 'network', 'ls', '--format', '{{.Name}} {{.Driver}}');
       assert.match(r.stdout, new RegExp(`^contiv-net ${PLUGIN.replace(/[.:/]/g, '\\$&')}$`, 'm'), `${h}: ${r.stdout}`);
     }
+    assert.deepEqual(await c().storeKeys('/contiv.io/v1/state/networks/default/contiv-net'), ['/contiv.io/v1/state/networks/default/contiv-net']);
   });
 
   void test('c1 on h1, then a container on h2 pings it by name', async () => {

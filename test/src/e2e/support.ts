@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ipAllocPrefix } from '@contiv/model';
+import { createStore } from '@contiv/store';
 import { eventually } from '../harness/eventually';
 import { run } from '../harness/exec';
 import type { Host } from '../harness/host';
@@ -107,9 +108,21 @@ export function inSubnet(ip: string, cidr: string): boolean {
 
 // ---------------------------------------------------------------- store
 
-/** Keys under a prefix, read with etcdctl from the test process. */
+/**
+ * Keys under a prefix, read from the test process: with etcdctl, or on Consul
+ * through ConsulStore (Consul's raw KV also holds the store's journal and keys
+ * whose lease ended but whose delete is not journaled yet, which no reader sees).
+ */
 export async function storeKeys(stack: Stack, prefix: string): Promise<string[]> {
-  const r = await run('etcdctl', ['--endpoints', stack.etcdEndpoint, 'get', '--prefix', '--keys-only', prefix], {
+  if (stack.storeKind === 'consul') {
+    const store = createStore(stack.clusterStore);
+    try {
+      return (await store.list(prefix)).entries.map((e) => e.key);
+    } finally {
+      await store.close();
+    }
+  }
+  const r = await run('etcdctl', ['--endpoints', stack.storeEndpoint, 'get', '--prefix', '--keys-only', prefix], {
     env: { ...process.env, ETCDCTL_API: '3' },
   });
   return r.stdout.split('\n').map((s) => s.trim()).filter(Boolean);

@@ -12,18 +12,26 @@
  * with `--endpoint-mode dnsrr` (no IPVS here: a VIP would be useless) and
  * `--no-resolve-image` (no registry lookup for busybox). Tasks get addresses of
  * svc-net1 and reach each other across hosts.
+ *
+ * The store is Consul unless CONTIV_E2E_STORE says otherwise (the plugins get
+ * `cluster_store=consul://192.168.250.11:8500`), so each CI run covers the
+ * guide's swarm workflows on Consul (docs/testing.md).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LocalCluster } from '../harness/cluster/client';
 import { useCluster } from '../harness/cluster/client';
+import { storeUrl } from '../harness/cluster/store';
 import { eventually } from '../harness/eventually';
+import { e2eStore } from '../harness/store-kind';
+import { underlayIp } from '../harness/underlay';
 import { defaultPluginName } from '../harness/v2plugin';
 import { inSubnet } from './support';
 
 const PLUGIN = defaultPluginName();
 const HOSTS = ['h1', 'h2', 'h3'];
 const SUBNET = '100.1.1.0/24';
+const STORE = e2eStore('consul');
 
 interface Task {
   host: string;
@@ -64,7 +72,7 @@ async function withLogs<T>(c: LocalCluster, fn: () => Promise<T>): Promise<T> {
 }
 
 void describe('local cluster --mode swarm --plugin v2: the guide swarm-mode workflow', { timeout: 900_000 }, () => {
-  const cluster = useCluster({ hosts: 3, mode: 'swarm', plugin: 'v2' });
+  const cluster = useCluster({ hosts: 3, mode: 'swarm', plugin: 'v2', store: STORE });
 
   void test('docker plugin ls: the plugin is enabled on every host, under the name users type', async () => {
     for (const h of HOSTS) {
@@ -85,7 +93,7 @@ void describe('local cluster --mode swarm --plugin v2: the guide swarm-mode work
 
   void test('cat /var/log/contiv/plugin_bootup.log: each host shows its own boot, h1 the master', async () => {
     const boot = (await cluster().exec('h1', ['cat', '/var/log/contiv/plugin_bootup.log'])).stdout;
-    assert.match(boot, /args: plugin_role=master plugin_mode=swarm-mode cluster_store=etcd:\/\/192\.168\.250\.11:2379/);
+    assert.ok(boot.includes(`args: plugin_role=master plugin_mode=swarm-mode cluster_store=${storeUrl(STORE, underlayIp(1))} `), boot);
     assert.match(boot, /ctrl_ip=192\.168\.250\.11 vtep_ip=192\.168\.250\.11 iflist=eth1/);
     assert.match(boot, new RegExp(`driver name=${PLUGIN.replace(/[.]/g, '\\.')}`));
     assert.match(boot, /started netmaster/);

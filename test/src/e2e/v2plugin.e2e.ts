@@ -21,11 +21,14 @@ import { eventually } from '../harness/eventually';
 import { onExitCleanup, randomSuffix, run, runSyncQuiet } from '../harness/exec';
 import type { Host } from '../harness/host';
 import { useStack } from '../harness/stack';
+import { e2eStore } from '../harness/store-kind';
 import { makeTempDir, type TempDir } from '../harness/tmp';
 import { bootLog, defaultPluginName, enablePlugin, lastBoot, pluginEnabled, pluginEnv, pluginLogTails, runPluginBuild } from '../harness/v2plugin';
 import { allocatedIps, containerIp, inspectNetwork, inSubnet, networkNames } from './support';
 
 const PLUGIN = defaultPluginName();
+/** The store of this run at its default port, where nothing listens in a bare namespace. */
+const DOWN_STORE = e2eStore() === 'consul' ? 'consul://127.0.0.1:8500' : 'etcd://127.0.0.1:2379';
 
 let buildDir: TempDir | undefined;
 const bundle = (): string => {
@@ -112,7 +115,7 @@ void describe('v2plugin: the guide legacy workflow on a host with its own OVS an
         { timeoutMs: 20_000, intervalMs: 200, what: 'the boot log to say all started' },
       );
       const args = lines.find((l) => /args: /.test(l)) ?? '';
-      assert.match(args, /plugin_role=master plugin_mode=docker cluster_store=etcd:\/\/127\.0\.0\.1:\d+/);
+      assert.ok(args.includes(`plugin_role=master plugin_mode=docker cluster_store=${stack().clusterStore}`), args);
       assert.match(args, new RegExp(`driver name=${PLUGIN.replace(/[.]/g, '\\.')}`));
       const socket = lineIndex(lines, /plugin socket \/run\/docker\/plugins\/netplugin\.sock is bound/);
       const shim = lineIndex(lines, /started driver-shim/);
@@ -248,7 +251,7 @@ void describe('v2plugin: bare engine, no OVS and no store on the host', { timeou
       await engine().docker(['plugin', 'create', PLUGIN, bundle()], { timeoutMs: 300_000 });
       t.diagnostic(`docker plugin create took ${Date.now() - t0} ms`);
       // Nothing listens on this port in the namespace: the store stays down throughout.
-      await engine().docker(['plugin', 'set', PLUGIN, 'cluster_store=etcd://127.0.0.1:2379', 'plugin_mode=docker']);
+      await engine().docker(['plugin', 'set', PLUGIN, `cluster_store=${DOWN_STORE}`, 'plugin_mode=docker']);
       const r = await enablePlugin(engine(), PLUGIN);
       t.diagnostic(`docker plugin enable (own OVS, no store) took ${r.ms} ms`);
       assert.equal(r.code, 0, r.stderr);

@@ -21,6 +21,11 @@ import { makeTempDir } from './tmp';
 export interface ConsulOptions {
   /** A server with its data on disk instead of a dev agent: restart() keeps the data. */
   readonly persistent?: boolean;
+  /**
+   * Consul's `session_ttl_min` (a Go duration, e.g. "1s"); unset: Consul's
+   * default, 10 s, under which ConsulStore's leases last at least 20 s.
+   */
+  readonly sessionTtlMin?: string;
 }
 
 export interface ConsulServer {
@@ -58,7 +63,7 @@ export async function startConsul(opts: ConsulOptions = {}): Promise<ConsulServe
   let lastError: Error | undefined;
   for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
     const ports = await distinctFreePorts(4);
-    const args = consulArgs(node, dataDir, ports, opts.persistent === true);
+    const args = consulArgs(node, dataDir, ports, opts);
     const port = ports[0] as number;
     let daemon = startDaemon('consul', binary, args, { logFile });
     try {
@@ -101,11 +106,11 @@ export async function startConsul(opts: ConsulOptions = {}): Promise<ConsulServe
   throw lastError ?? new Error('consul did not start');
 }
 
-function consulArgs(node: string, dataDir: string, ports: readonly number[], persistent: boolean): string[] {
+function consulArgs(node: string, dataDir: string, ports: readonly number[], opts: ConsulOptions): string[] {
   const [httpPort, serfLan, serfWan, server] = ports as [number, number, number, number];
   return [
     'agent',
-    ...(persistent ? ['-server', '-bootstrap-expect', '1'] : ['-dev']),
+    ...(opts.persistent === true ? ['-server', '-bootstrap-expect', '1'] : ['-dev']),
     '-node',
     node,
     '-bind',
@@ -131,6 +136,7 @@ function consulArgs(node: string, dataDir: string, ports: readonly number[], per
     'disable_update_check = true',
     '-hcl',
     'performance { raft_multiplier = 1 }',
+    ...(opts.sessionTtlMin !== undefined ? ['-hcl', `session_ttl_min = ${JSON.stringify(opts.sessionTtlMin)}`] : []),
   ];
 }
 

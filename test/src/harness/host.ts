@@ -77,6 +77,8 @@ export class Host {
   private serviceArgs = new Map<ServiceName, string[]>();
   /** netmaster as this host's netctl reaches it (set when the agent starts). */
   private netmasterUrl: string | undefined;
+  /** netmaster here was started to follow another host's (readiness: it answers as a follower). */
+  private netmasterFollower = false;
   private forwarder: Daemon | undefined;
   private unregisterExit: () => void;
 
@@ -203,8 +205,12 @@ export class Host {
 
   // -- services --------------------------------------------------------------
 
-  /** Starts netmaster in this namespace (listen `:9999`). */
-  async startNetmaster(): Promise<void> {
+  /**
+   * Starts netmaster in this namespace (listen `:9999`); ready once it leads,
+   * or with `follower`, once it follows a leader (another host's netmaster).
+   */
+  async startNetmaster(opts: { follower?: boolean } = {}): Promise<void> {
+    this.netmasterFollower = opts.follower === true;
     const args = [
       '--cluster-store', this.opts.clusterStore,
       '--listen-url', `:${NETMASTER_PORT}`,
@@ -219,7 +225,8 @@ export class Host {
 
   /** Starts netplugin and the driver shim; controlUrl is netmaster's host:port. */
   async startAgent(env: ServiceEnv): Promise<void> {
-    this.netmasterUrl = `http://${env.controlUrl}`;
+    // control_url without a host (`:9999`, agents following the leader): netctl uses this host's.
+    this.netmasterUrl = `http://${env.controlUrl.startsWith(':') ? `127.0.0.1${env.controlUrl}` : env.controlUrl}`;
     const debug = this.opts.debug === false ? [] : ['--debug'];
     await this.startService('netplugin', [
       '--cluster-store', this.opts.clusterStore,
@@ -274,9 +281,12 @@ export class Host {
   private async serviceAnswers(name: ServiceName): Promise<boolean> {
     switch (name) {
       case 'netmaster': {
-        // Ready for writes: it holds the leader lock (GET /info, as Contiv's netmaster has it).
+        // Ready for writes: it holds the leader lock (GET /info, as Contiv's netmaster has it),
+        // or forwards them to the netmaster that does.
         const r = await runInNetns(this.netns, 'curl', ['-fsS', '-m', '2', `http://127.0.0.1:${NETMASTER_PORT}/info`], { allowFail: true });
-        return r.code === 0 && /"current-state"\s*:\s*"leader"/.test(r.stdout);
+        if (r.code !== 0) return false;
+        if (/"current-state"\s*:\s*"leader"/.test(r.stdout)) return true;
+        return this.netmasterFollower && /"current-state"\s*:\s*"follower"/.test(r.stdout) && !/"leader-ip"\s*:\s*""/.test(r.stdout);
       }
       case 'netplugin':
         return fs.existsSync(this.agentSocket);

@@ -1,40 +1,47 @@
 /**
- * A whole installation for end-to-end tests: etcd, an underlay switch, N hosts,
+ * A whole installation for end-to-end tests: the cluster store (etcd, or Consul
+ * with CONTIV_E2E_STORE=consul, see store-kind.ts), an underlay switch, N hosts,
  * netmaster on the first host and an agent (netplugin + driver shim) on every
  * host. The underlay is the one of underlay.ts (and of the local-cluster tool).
  *
  * Layout (all names carry a random suffix; nothing touches the root namespace's
  * interfaces, other runs share this machine):
  *
- *   root netns:  etcd 127.0.0.1:P          forwarder: unix etcd.sock -> 127.0.0.1:P
+ *   root netns:  etcd|consul 127.0.0.1:P   forwarder: unix store.sock -> 127.0.0.1:P
  *                                                     127.0.0.1:Q -> unix netmaster.sock
  *   <stack>-ul:  Linux bridges br0 and br1 (its own netns: the root netns drops bridged frames)
  *   <stack>-hN:  eth0 on br0, owned by OVS bridge br-phy holding 192.168.250.1N/24;
  *                eth1 on br1 (no address; the agent's --iflist); OVS, dockerd, netplugin, shim,
- *                forwarder: 127.0.0.1:P -> unix etcd.sock (same port: etcd's
+ *                forwarder: 127.0.0.1:P -> unix store.sock (same port: etcd's
  *                advertised URL, which libkv syncs to, is valid everywhere);
  *                on h1 also netmaster :9999 and unix netmaster.sock -> 127.0.0.1:9999
  *
- * So the test process reaches etcd at 127.0.0.1:P and netmaster at 127.0.0.1:Q,
- * and every host reaches etcd at 127.0.0.1:P and netmaster at 192.168.250.11:9999.
+ * So the test process reaches the store at 127.0.0.1:P and netmaster at 127.0.0.1:Q,
+ * and every host reaches the store at 127.0.0.1:P and netmaster at 192.168.250.11:9999
+ * (Consul's HTTP API goes through the same forwarders).
  */
 import { after, before } from 'node:test';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { ConsulServer } from './consul';
+import { startConsul } from './consul';
 import type { EtcdServer } from './etcd';
 import { startEtcd } from './etcd';
 import type { Daemon, Forward } from './exec';
 import { onExitCleanup, randomSuffix, run, runSyncQuiet, startForwarder } from './exec';
 import { Host, NETMASTER_PORT } from './host';
 import { freePort } from './ports';
+import { e2eStore, type StoreKind } from './store-kind';
 import { configurePhysBridge, createUnderlay, MAX_HOSTS, plugHost, underlayIp, UNDERLAY_PREFIX_LEN, UPLINK_NIC } from './underlay';
 
 export interface StackOptions {
   /** Number of hosts (default 1). */
   hosts?: number;
-  /** Start dockerd with --cluster-store on our etcd (started with --enable-v2). */
+  /** Start dockerd with --cluster-store on our etcd (started with --enable-v2); etcd only. */
   dockerClusterStore?: boolean;
+  /** The cluster store (default: CONTIV_E2E_STORE, else etcd). */
+  store?: StoreKind;
   /** Start netmaster and the agents (default true). */
   services?: boolean;
   /** Debug logs for our services (default true). */
@@ -46,11 +53,13 @@ export interface StackOptions {
 export interface Stack {
   readonly name: string;
   readonly dir: string;
+  readonly storeKind: StoreKind;
+  /** The stack's etcd; throws on a Consul stack (what reads etcd directly is etcd-only). */
   readonly etcd: EtcdServer;
-  /** etcd://127.0.0.1:P, valid in the test process and in every host. */
+  /** etcd://127.0.0.1:P or consul://127.0.0.1:P, valid in the test process and in every host. */
   readonly clusterStore: string;
-  /** etcd client endpoint for the test process (http://127.0.0.1:P). */
-  readonly etcdEndpoint: string;
+  /** The store's HTTP endpoint for the test process (http://127.0.0.1:P): etcd's client URL or Consul's API. */
+  readonly storeEndpoint: string;
   /** netmaster REST base URL reachable from the test process. */
   readonly netmasterUrl: string;
   readonly hosts: readonly Host[];
@@ -66,10 +75,16 @@ export async function createStack(opts: StackOptions = {}): Promise<Stack> {
   const underlay = `${name}-ul`;
   const fwdDir = path.join(dir, 'fwd');
   fs.mkdirSync(fwdDir, { recursive: true });
-  const etcdSock = path.join(fwdDir, 'etcd.sock');
+  const storeSock = path.join(fwdDir, 'store.sock');
   const netmasterSock = path.join(fwdDir, 'netmaster.sock');
 
   const hosts: Host[] = [];
+  const storeKind = opts.store ?? e2eStore();
+  if (storeKind === 'consul' && opts.dockerClusterStore === true) {
+    // Checked before anything starts; such files skip themselves on Consul (describeOnStore).
+    throw new Error("dockerClusterStore needs etcd: Debian's dockerd 20.10 has no Consul backend for --cluster-store");
+  }
+  let server: EtcdServer | ConsulServer | undefined;
   let etcd: EtcdServer | undefined;
   let rootForwarder: Daemon | undefined;
   let underlayUp = false;
@@ -82,21 +97,27 @@ export async function createStack(opts: StackOptions = {}): Promise<Stack> {
     for (const h of [...hosts].reverse()) await h.stop();
     if (underlayUp) await run('ip', ['netns', 'del', underlay], { allowFail: true });
     await rootForwarder?.stop().catch(() => undefined);
-    await etcd?.stop().catch(() => undefined);
+    await server?.stop().catch(() => undefined);
     keepLogs(name, dir);
     fs.rmSync(dir, { recursive: true, force: true });
     unregisterExit();
   };
 
   try {
-    etcd = await startEtcd(opts.dockerClusterStore ? { enableV2: true } : {});
-    const port = etcd.port;
-    const clusterStore = `etcd://127.0.0.1:${port}`;
+    if (storeKind === 'consul') {
+      // Sessions as short as netmaster's leader lease, as the local cluster's Consul allows (cluster/store.ts).
+      server = await startConsul({ sessionTtlMin: '1s' });
+    } else {
+      etcd = await startEtcd(opts.dockerClusterStore ? { enableV2: true } : {});
+      server = etcd;
+    }
+    const port = server.port;
+    const clusterStore = `${storeKind}://127.0.0.1:${port}`;
     const netmasterLocalPort = await freePort();
     rootForwarder = await startForwarder(
       `fwd-${name}`,
       [
-        { listen: `unix:${etcdSock}`, connect: `tcp:127.0.0.1:${port}` },
+        { listen: `unix:${storeSock}`, connect: `tcp:127.0.0.1:${port}` },
         { listen: `tcp:127.0.0.1:${netmasterLocalPort}`, connect: `unix:${netmasterSock}` },
       ],
       { logFile: path.join(dir, 'forwarder.log') },
@@ -110,7 +131,7 @@ export async function createStack(opts: StackOptions = {}): Promise<Stack> {
     for (let i = 1; i <= count; i++) {
       const hostName = `${name}-h${i}`;
       const address = `${underlayIp(i)}/${UNDERLAY_PREFIX_LEN}`;
-      const forwards: Forward[] = [{ listen: `tcp:127.0.0.1:${port}`, connect: `unix:${etcdSock}` }];
+      const forwards: Forward[] = [{ listen: `tcp:127.0.0.1:${port}`, connect: `unix:${storeSock}` }];
       if (i === 1) forwards.push({ listen: `unix:${netmasterSock}`, connect: `tcp:127.0.0.1:${NETMASTER_PORT}` });
       const host = await Host.create(
         {
@@ -138,12 +159,17 @@ export async function createStack(opts: StackOptions = {}): Promise<Stack> {
       const controlUrl = `${first.ip ?? '127.0.0.1'}:${NETMASTER_PORT}`;
       for (const h of hosts) await h.startAgent({ controlUrl });
     }
+    const etcdServer = etcd;
     return {
       name,
       dir,
-      etcd,
+      storeKind,
+      get etcd(): EtcdServer {
+        if (etcdServer === undefined) throw new Error(`stack ${name} keeps its state in ${storeKind}, not etcd`);
+        return etcdServer;
+      },
       clusterStore,
-      etcdEndpoint: `http://127.0.0.1:${port}`,
+      storeEndpoint: `http://127.0.0.1:${port}`,
       netmasterUrl: `http://127.0.0.1:${netmasterLocalPort}`,
       hosts,
       host: first,

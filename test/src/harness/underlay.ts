@@ -75,6 +75,24 @@ export async function configurePhysBridge(vsctl: Vsctl, hostNetns: string, index
   await run('ip', ['-n', hostNetns, 'link', 'set', PHYS_BRIDGE, 'up']);
 }
 
+/**
+ * After ovs-vswitchd restarts: br-phy's internal port (a tap the old vswitchd
+ * made) may have been recreated without the underlay address. Puts it back, as
+ * a host's network configuration would; resolves whether it had to.
+ */
+export async function ensurePhysAddress(hostNetns: string, index: number): Promise<boolean> {
+  await waitForLink(hostNetns, PHYS_BRIDGE);
+  const addr = await run('ip', ['-n', hostNetns, '-o', 'addr', 'show', 'dev', PHYS_BRIDGE], { allowFail: true });
+  const up = await run('ip', ['-n', hostNetns, '-o', 'link', 'show', PHYS_BRIDGE], { allowFail: true });
+  const hasAddr = addr.stdout.includes(` ${underlayIp(index)}/`);
+  const isUp = /[<,]UP[,>]/.test(up.stdout);
+  if (hasAddr && isUp) return false;
+  await txOff(hostNetns, PHYS_BRIDGE);
+  if (!hasAddr) await run('ip', ['-n', hostNetns, 'addr', 'add', `${underlayIp(index)}/${UNDERLAY_PREFIX_LEN}`, 'dev', PHYS_BRIDGE]);
+  await run('ip', ['-n', hostNetns, 'link', 'set', PHYS_BRIDGE, 'up']);
+  return true;
+}
+
 async function waitForLink(netns: string, link: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {

@@ -76,6 +76,8 @@ export interface AgentRig {
   netctlPost(pathname: string, body: unknown): Promise<void>;
   startNetplugin(): Promise<void>;
   stopNetplugin(): Promise<void>;
+  /** SIGKILL (a crash): nothing of its shutdown runs; its stale socket is removed so a start waits for the new one. */
+  killNetplugin(): Promise<void>;
   startShim(): Promise<void>;
   stopShim(): Promise<void>;
   inNetns(cmd: string, ...args: string[]): Promise<string>;
@@ -86,6 +88,10 @@ export interface AgentRig {
 export interface AgentRigOptions {
   /** Start netmaster (default true). */
   readonly netmaster?: boolean;
+  /** The Docker engine netplugin talks to (default: a socket nothing serves, "not reachable yet"). */
+  readonly dockerHost?: string;
+  /** More netplugin flags. */
+  readonly netpluginArgs?: readonly string[];
 }
 
 export async function startAgentRig(opts: AgentRigOptions = {}): Promise<AgentRig> {
@@ -169,7 +175,7 @@ export async function startAgentRig(opts: AgentRigOptions = {}): Promise<AgentRi
       '--host-name', name,
       '--ctrl-ip', '192.0.2.10',
       // No dockerd in these tests: the engine is "not reachable yet" throughout.
-      '--docker-host', `unix://${path.join(dir, 'no-docker.sock')}`,
+      '--docker-host', opts.dockerHost ?? `unix://${path.join(dir, 'no-docker.sock')}`,
       '--ovsdb', ovs.dbSocket,
       '--bridge', BRIDGE,
       '--datapath', 'netdev',
@@ -177,6 +183,7 @@ export async function startAgentRig(opts: AgentRigOptions = {}): Promise<AgentRi
       '--state-dir', path.join(dir, 'state'),
       '--log-dir', logDir,
       '--debug',
+      ...(opts.netpluginArgs ?? []),
     ];
     const rig: AgentRig = {
       dir,
@@ -206,6 +213,11 @@ export async function startAgentRig(opts: AgentRigOptions = {}): Promise<AgentRi
           timeoutMs: 30_000,
           what: 'netplugin to serve its socket',
         });
+      },
+      async killNetplugin() {
+        await daemons.get('netplugin')?.kill();
+        daemons.delete('netplugin');
+        fs.rmSync(agentSocket, { force: true });
       },
       async stopNetplugin() {
         await daemons.get('netplugin')?.stop(15_000);

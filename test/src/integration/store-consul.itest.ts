@@ -5,6 +5,8 @@
  * history, and Consul's own limits and key spelling.
  */
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { ConsulStore, createStore, isStoreError, type Store, type TxnOp, type WatchEvent } from '@contiv/store';
 import { describeStoreConformance } from '@contiv/store/testing';
@@ -25,6 +27,53 @@ async function rawKey(consul: ConsulServer, wireKey: string): Promise<string | u
   if (res.status === 404) return undefined;
   if (!res.ok) throw new Error(`consul GET ${wireKey} answered ${res.status}`);
   return res.text();
+}
+
+/** The TTL Consul keeps for a session, in ms (it keeps what was sent: "2000ms"; or Go's "10s", "1m0s"). */
+async function sessionTtlMs(consul: ConsulServer, id: string): Promise<number> {
+  const res = await fetch(`${consul.httpUrl}/v1/session/info/${id}`);
+  const [info] = (await res.json()) as { TTL?: string }[];
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
+  let ms = 0;
+  for (const [, n, unit] of (info?.TTL ?? '').matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) ms += Number(n) * (units[unit ?? ''] ?? Number.NaN);
+  return ms;
+}
+
+/**
+ * An HTTP proxy in front of Consul that can answer the next `count` journal
+ * reads (what a watch's blocking queries ask for) with an error of its own, as
+ * an agent or a proxy in trouble might.
+ */
+async function faultyProxy(consul: ConsulServer): Promise<{ endpoint: string; failJournalReads(count: number): void; failed(): number; close(): Promise<void> }> {
+  let toFail = 0;
+  let failed = 0;
+  const server = http.createServer((req, res) => {
+    if (toFail > 0 && req.method === 'GET' && (req.url ?? '').startsWith('/v1/kv/_store/journal/')) {
+      toFail--;
+      failed++;
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('Permission denied (injected by the test)');
+      req.resume();
+      return;
+    }
+    const up = http.request({ host: '127.0.0.1', port: consul.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode ?? 502, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    failJournalReads: (count) => {
+      toFail = count;
+    },
+    failed: () => failed,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }
 
 async function journalLength(consul: ConsulServer): Promise<number> {
@@ -182,8 +231,86 @@ void describe('ConsulStore on Consul', () => {
     await lock.release();
   });
 
+  void it("a lease below Consul's session_ttl_min (10 s here) gets a session of that minimum and lasts twice it", async () => {
+    const store = open();
+    const lease = await store.grantLease(4);
+    assert.equal(lease.ttlSeconds, 20);
+    assert.equal(await sessionTtlMs(consul, lease.id), 10_000);
+    // Learned once: the next short lease asks for the minimum straight away.
+    const next = await store.grantLease(6);
+    assert.equal(next.ttlSeconds, 20);
+    const long = await store.grantLease(60);
+    assert.deepEqual([long.ttlSeconds, await sessionTtlMs(consul, long.id)], [60, 30_000]);
+    for (const l of [lease, next, long]) await l.revoke();
+  });
+
+  void it('a watch whose blocking query gets an unexpected answer (HTTP 403) retries from where it was: nothing missed', async () => {
+    const proxy = await faultyProxy(consul);
+    try {
+      const watcher = new ConsulStore({ endpoint: proxy.endpoint, timeoutMs: 5000 });
+      stores.push(watcher);
+      const writer = open();
+      const events: WatchEvent[] = [];
+      const resyncs: string[] = [];
+      const w = watcher.watch('/odd/', { onEvent: (e) => events.push(e), onResyncRequired: (r) => resyncs.push(r) });
+      await w.ready;
+      proxy.failJournalReads(2);
+      const r1 = await writer.put('/odd/k1', '1');
+      await eventually(() => proxy.failed() === 2, { what: 'the two injected answers' });
+      const r2 = await writer.put('/odd/k2', '2');
+      await eventually(() => events.length === 2, { what: 'both puts delivered' });
+      assert.deepEqual(events, [
+        { type: 'put', key: '/odd/k1', value: '1', modRevision: r1 },
+        { type: 'put', key: '/odd/k2', value: '2', modRevision: r2 },
+      ]);
+      assert.deepEqual(resyncs, []);
+      await w.close();
+    } finally {
+      await proxy.close();
+    }
+  });
+
   void it('a watch replaying history survives a Consul crash mid-replay with no gap and no duplicate', async () => {
     // Small batches: every write moves the one journal head, so parallel writers retry each other.
     await checkWatchSurvivesCrashMidReplay(open(5000, 10_000), consul, { keys: 1500, batch: 10, deliverTimeoutMs: 60_000 });
+  });
+});
+
+void describe('ConsulStore leases on a Consul that allows short sessions (session_ttl_min 1s)', () => {
+  let consul: ConsulServer;
+  const stores: ConsulStore[] = [];
+  const open = (): ConsulStore => {
+    const store = new ConsulStore({ endpoint: consul.httpUrl, timeoutMs: 5000 });
+    stores.push(store);
+    return store;
+  };
+  before(async () => {
+    consul = await startConsul({ sessionTtlMin: '1s' });
+  });
+  after(async () => {
+    for (const s of stores) await s.close();
+    await consul?.stop();
+  });
+
+  void it('a lease of 4 s is a session of 2 s (Consul ends sessions after twice their TTL)', async () => {
+    const lease = await open().grantLease(4);
+    assert.equal(lease.ttlSeconds, 4);
+    assert.equal(await sessionTtlMs(consul, lease.id), 2000);
+    await lease.revoke();
+  });
+
+  void it('the keys of a holder that stops renewing go by themselves, and a watcher sees them deleted', async () => {
+    const holder = open();
+    const watcher = open();
+    const lease = await holder.grantLease(4);
+    await holder.put('/short/node', 'up', { lease });
+    const events: WatchEvent[] = [];
+    const w = watcher.watch('/short/', { onEvent: (e) => events.push(e) });
+    await w.ready;
+    // close() stops the renewals and revokes nothing, as a crashed process would.
+    await holder.close();
+    await eventually(async () => (await watcher.get('/short/node')) === undefined, { timeoutMs: 30_000, intervalMs: 250, what: 'the leased key to go' });
+    await eventually(() => events.some((e) => e.type === 'delete' && e.key === '/short/node'), { what: 'the delete event' });
+    await w.close();
   });
 });

@@ -13,6 +13,22 @@ export class ConsulRejectedError extends Error {
   override readonly name = 'ConsulRejectedError';
 }
 
+/**
+ * Consul refused a session TTL outside its bounds (server settings
+ * `session_ttl_min`, default 10 s, and 24 h): "Invalid Session TTL '4000000000',
+ * must be between [10s=24h0m0s]". Nothing was created.
+ */
+export class ConsulSessionTtlError extends ConsulRejectedError {
+  constructor(
+    message: string,
+    /** The server's bounds, in ms (undefined if the answer did not say). */
+    readonly minMs: number | undefined,
+    readonly maxMs: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
 const CONSISTENT: Readonly<Record<string, true>> = { consistent: true };
 
 /** Consul adds up to wait/16 of jitter to a blocking query; our deadline allows for it. */
@@ -89,17 +105,28 @@ export class ConsulApi {
     return parseTxnAnswer(res.status, res.text);
   }
 
-  /** Creates a session that releases its keys when it ends, with no lock delay. */
-  async createSession(ttlSeconds: number, name: string, ctx: CallCtx): Promise<string> {
-    const res = await this.call(
-      {
-        method: 'PUT',
-        path: '/v1/session/create',
-        body: { Name: name, TTL: `${ttlSeconds}s`, Behavior: 'release', LockDelay: '0s' },
-      },
-      ctx,
-      [200],
-    );
+  /**
+   * Creates a session that releases its keys when it ends, with no lock delay.
+   * A TTL outside the server's bounds is a ConsulSessionTtlError (Consul 1.8
+   * answers it with HTTP 500, which would otherwise pass for an outage).
+   */
+  async createSession(ttlMs: number, name: string, ctx: CallCtx): Promise<string> {
+    let res: ConsulResponse;
+    try {
+      res = await this.call(
+        {
+          method: 'PUT',
+          path: '/v1/session/create',
+          body: { Name: name, TTL: `${ttlMs}ms`, Behavior: 'release', LockDelay: '0s' },
+        },
+        ctx,
+        [200],
+      );
+    } catch (err) {
+      const bounds = err instanceof Error ? /Invalid Session TTL '\d+', must be between \[([^=\]]+)=([^\]]+)\]/.exec(err.message) : null;
+      if (bounds === null) throw err;
+      throw new ConsulSessionTtlError((err as Error).message, parseGoDuration(bounds[1] ?? ''), parseGoDuration(bounds[2] ?? ''));
+    }
     const id = (JSON.parse(res.text) as { ID?: unknown }).ID;
     if (typeof id !== 'string' || id === '') throw new ConsulRejectedError(`Consul created a session without an ID: ${res.text}`);
     return id;
@@ -135,4 +162,18 @@ export class ConsulApi {
     if (res.status >= 500) throw new ConsulCallError('transient', detail);
     throw new ConsulRejectedError(detail);
   }
+}
+
+const GO_DURATION_UNITS_MS: Readonly<Record<string, number>> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000_001 };
+
+/** Go's time.Duration.String() (`10s`, `1m0s`, `1.5s`, `500ms`, `24h0m0s`) in ms; undefined if it is not one. */
+export function parseGoDuration(text: string): number | undefined {
+  const parts = /^(?:\d+(?:\.\d+)?(?:h|ms|m|s|us|µs|ns))+$/.test(text) ? text.match(/\d+(?:\.\d+)?(?:h|ms|m|s|us|µs|ns)/g) : null;
+  if (parts === null) return undefined;
+  let ms = 0;
+  for (const part of parts) {
+    const [, n, unit] = /^(\d+(?:\.\d+)?)(\D+)$/.exec(part) ?? [];
+    ms += Number(n) * (GO_DURATION_UNITS_MS[unit ?? ''] ?? Number.NaN);
+  }
+  return Number.isFinite(ms) ? ms : undefined;
 }

@@ -41,6 +41,9 @@ export interface ConsulResponse {
   readonly text: string;
 }
 
+/** Connections for ordinary (non-blocking) calls: well under Consul's per-client limit of 200. */
+const MAX_SOCKETS = 64;
+
 /** Connection errors raised before a single byte of the request left us. */
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
 
@@ -50,7 +53,16 @@ const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'EN
  * tears down so a closed store leaves no handle behind.
  */
 export class ConsulHttp {
-  private readonly agent = new http.Agent({ keepAlive: true });
+  /**
+   * At most MAX_SOCKETS connections for ordinary calls; more wait here for a
+   * free one. Consul refuses a client more than 200 connections
+   * (limits.http_max_conns_per_client) by hanging up, so a burst of writes
+   * (1,000 concurrent allocations) would otherwise fail half-way with
+   * "socket hang up". Blocking queries (watches) hold a connection for
+   * minutes: they use their own pool, so they never starve the calls.
+   */
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
+  private readonly blockingAgent = new http.Agent({ keepAlive: true });
   private readonly host: string;
   private readonly port: number;
 
@@ -77,7 +89,7 @@ export class ConsulHttp {
       };
       const request = http.request(
         {
-          agent: this.agent,
+          agent: req.query?.['wait'] !== undefined ? this.blockingAgent : this.agent,
           host: this.host,
           port: this.port,
           method: req.method,
@@ -124,6 +136,7 @@ export class ConsulHttp {
   /** Closes every socket, idle or busy. */
   close(): void {
     this.agent.destroy();
+    this.blockingAgent.destroy();
   }
 }
 

@@ -2,10 +2,15 @@ import { delay } from '../internal/delay';
 import { LostSignal } from '../internal/lost-signal';
 import type { Logger } from '../logger';
 import type { Lease } from '../store';
-import type { CallCtx, ConsulApi } from './consul-api';
+import { ConsulSessionTtlError, type CallCtx, type ConsulApi } from './consul-api';
 
-/** Consul refuses session TTLs outside 10 s .. 24 h. */
-export const CONSUL_MIN_TTL_SECONDS = 10;
+/**
+ * Consul ends a session only when it went unrenewed for twice its TTL (its
+ * SessionTTLMultiplier): a lease of T seconds is a session of T/2, so its keys
+ * go about T after its holder stopped renewing, as on etcd.
+ */
+export const CONSUL_SESSION_TTL_MULTIPLIER = 2;
+/** The longest lease we grant (a session of 12 h; Consul allows sessions up to 24 h). */
 export const CONSUL_MAX_TTL_SECONDS = 86_400;
 
 /** What a lease needs from its store. */
@@ -20,14 +25,24 @@ export interface LeaseHost {
   /** Journals the deletion of the keys the ended session held; best effort, never throws. */
   reapSession(sessionId: string): Promise<void>;
   onEnded(lease: ConsulLease): void;
+  /**
+   * The shortest session TTL (ms) this Consul accepts, once learned from a
+   * refusal (its `session_ttl_min`, 10 s unless configured): later grants ask
+   * for at least that instead of being refused again.
+   */
+  minSessionTtlMs: number | undefined;
 }
 
 /**
- * A lease is a Consul session with a TTL and behavior "release", renewed every
- * TTL/3. A watchdog counts it lost when no renewal was acknowledged for a whole
- * TTL (Consul itself waits up to twice the TTL), and a 404 on renewal means
+ * A lease is a Consul session with behavior "release" whose TTL is half the
+ * lease's (Consul ends it after twice its TTL without a renewal), renewed every
+ * third of the session TTL. Consul refuses session TTLs below its
+ * `session_ttl_min` (10 s by default): the lease then gets that session TTL
+ * and lasts twice as long, which `ttlSeconds` says. A watchdog counts it lost
+ * when no renewal was acknowledged for a session TTL, half the time before
+ * Consul would end it, so a cut-off holder stops first; a 404 on renewal means
  * Consul has already ended it. A lost lease is destroyed best effort so its
- * keys go now rather than after Consul's grace period.
+ * keys go now rather than when Consul gets to it.
  */
 export class ConsulLease implements Lease {
   private readonly lost: LostSignal;
@@ -37,15 +52,19 @@ export class ConsulLease implements Lease {
   private renewing = false;
   private ended = false;
 
+  /** The lease's lifetime without renewals: twice the session TTL. */
+  readonly ttlSeconds: number;
+
   private constructor(
     private readonly host: LeaseHost,
     readonly id: string,
-    readonly ttlSeconds: number,
+    private readonly sessionTtlMs: number,
   ) {
+    this.ttlSeconds = (sessionTtlMs * CONSUL_SESSION_TTL_MULTIPLIER) / 1000;
     this.lost = new LostSignal(host.log, `lease ${id}`);
-    this.renewTimer = setInterval(() => void this.renew(), (ttlSeconds * 1000) / 3);
+    this.renewTimer = setInterval(() => void this.renew(), sessionTtlMs / 3);
     this.renewTimer.unref();
-    this.watchdog = setInterval(() => this.checkRenewals(), Math.max(100, (ttlSeconds * 1000) / 6));
+    this.watchdog = setInterval(() => this.checkRenewals(), Math.max(100, sessionTtlMs / 6));
     this.watchdog.unref();
   }
 
@@ -54,11 +73,29 @@ export class ConsulLease implements Lease {
     if (requestedTtl > CONSUL_MAX_TTL_SECONDS) {
       throw new RangeError(`Consul leases last at most ${CONSUL_MAX_TTL_SECONDS} s, got ${requestedTtl}`);
     }
-    const ttl = Math.max(CONSUL_MIN_TTL_SECONDS, Math.ceil(requestedTtl));
+    const wantedMs = Math.ceil((requestedTtl * 1000) / CONSUL_SESSION_TTL_MULTIPLIER);
+    let sessionMs = Math.max(wantedMs, host.minSessionTtlMs ?? 0);
     // A retried create may leave an unused session behind; it ends after its TTL.
-    const id = await host.run('grantLease', (ctx) => host.api.createSession(ttl, 'contiv-store lease', ctx));
-    host.log.debug('Granted lease', { leaseId: id, ttlSeconds: ttl });
-    return new ConsulLease(host, id, ttl);
+    const create = (ms: number): Promise<string> => host.run('grantLease', (ctx) => host.api.createSession(ms, 'contiv-store lease', ctx));
+    let id: string;
+    try {
+      id = await create(sessionMs);
+    } catch (err) {
+      const refusal = err instanceof Error && err.cause instanceof ConsulSessionTtlError ? err.cause : undefined;
+      const min = refusal?.minMs;
+      if (min === undefined || !(min > sessionMs)) throw err;
+      host.minSessionTtlMs = min;
+      host.log.info("Consul's shortest session is longer than the lease asked for: the lease lasts twice that", {
+        requestedTtlSeconds: requestedTtl,
+        sessionTtlMinMs: min,
+        ttlSeconds: (min * CONSUL_SESSION_TTL_MULTIPLIER) / 1000,
+      });
+      sessionMs = min;
+      id = await create(sessionMs);
+    }
+    const lease = new ConsulLease(host, id, sessionMs);
+    host.log.debug('Granted lease', { leaseId: id, ttlSeconds: lease.ttlSeconds, sessionTtlMs: sessionMs });
+    return lease;
   }
 
   get isEnded(): boolean {
@@ -126,17 +163,17 @@ export class ConsulLease implements Lease {
 
   private checkRenewals(): void {
     const silentMs = Date.now() - this.lastAck;
-    if (silentMs > this.ttlSeconds * 1000) {
-      this.markLost(`no renewal acknowledged by Consul for ${Math.round(silentMs / 1000)} s (TTL ${this.ttlSeconds} s)`);
+    if (silentMs > this.sessionTtlMs) {
+      this.markLost(`no renewal acknowledged by Consul for ${Math.round(silentMs / 1000)} s (session TTL ${this.sessionTtlMs / 1000} s, lease TTL ${this.ttlSeconds} s)`);
     }
   }
 
   /**
-   * Keeps trying for two TTLs, which is when Consul ends an unrenewed session
+   * Keeps trying for the lease's TTL, by when Consul ends the unrenewed session
    * by itself: a holder cut off from Consul must not block its successor longer.
    */
   private async destroyAfterLoss(): Promise<void> {
-    const giveUpAt = Date.now() + 2 * this.ttlSeconds * 1000;
+    const giveUpAt = Date.now() + this.ttlSeconds * 1000;
     for (let wait = 250; Date.now() < giveUpAt && !this.host.signal.aborted; wait = Math.min(wait * 2, 2000)) {
       try {
         await this.host.api.destroySession(this.id, this.ctx());

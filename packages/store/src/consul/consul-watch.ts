@@ -157,8 +157,13 @@ export class ConsulWatch implements Watch {
         }
       } catch (err) {
         if (this.closed || err instanceof ResyncNeeded) throw err;
-        if (!isRetryable(err)) throw err;
         failures++;
+        // Anything else is retried from `pos` too, an answer we did not expect included (a 4xx from
+        // an agent or proxy in trouble, a body cut short): a watch that stopped would miss every
+        // later update without anyone noticing. Such answers are logged as errors each time.
+        if (!isRetryable(err)) {
+          this.ctx.log.error('Watch got an unexpected answer from Consul; retrying', { prefix: this.prefix, url: this.ctx.url, resumeFrom: this.pos + 1, err: message(err) });
+        }
         if (downSince === undefined) {
           downSince = Date.now();
           this.ctx.log.warn('Watch disconnected; reconnecting', {

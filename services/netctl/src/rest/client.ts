@@ -1,5 +1,8 @@
+import type { Secret } from '@contiv/runtime';
 import { RequestError } from '../errors';
 import { serverErrorMessage } from './error-message';
+import { MAX_RESPONSE_DEPTH, nestingDepth } from './json';
+import { FailoverRefusal, isFailoverAnswer, retryDelayMs, withFailoverRetry } from './failover';
 
 export type FetchFn = typeof fetch;
 
@@ -9,6 +12,12 @@ export interface NetmasterClientOptions {
   timeoutMs: number;
   /** Injected in tests; defaults to Node's fetch. */
   fetch?: FetchFn;
+  /** Sent as `x-auth-token` (Contiv's header) with every request. */
+  token?: Secret;
+  /** How long to retry a request refused during a netmaster failover (503 NOT_LEADER; default 15 s, 0 = never). */
+  failoverRetryMs?: number;
+  /** Where the note about such retries goes (netctl: stderr). */
+  progress?: (text: string) => void;
 }
 
 /**
@@ -39,13 +48,27 @@ export class NetmasterClient {
     await this.request('DELETE', path);
   }
 
-  private async request(method: string, path: string, body?: unknown): Promise<unknown> {
+  /** One request; during a failover (503 NOT_LEADER: nothing was done) sent again for a few seconds. */
+  private request(method: string, path: string, body?: unknown): Promise<unknown> {
+    const { failoverRetryMs, progress } = this.options;
+    return withFailoverRetry(() => this.requestOnce(method, path, body), {
+      ...(failoverRetryMs !== undefined ? { budgetMs: failoverRetryMs } : {}),
+      ...(progress ? { progress } : {}),
+    });
+  }
+
+  private async requestOnce(method: string, path: string, body?: unknown): Promise<unknown> {
     const url = `${this.options.baseUrl}${path}`;
-    const init: RequestInit = { method, signal: AbortSignal.timeout(this.options.timeoutMs) };
+    // Never follow a redirect: netmaster sends none, and following one would hand the
+    // x-auth-token to whatever host it names (fetch only strips Authorization).
+    const init: RequestInit = { method, signal: AbortSignal.timeout(this.options.timeoutMs), redirect: 'manual' };
+    const headers: Record<string, string> = {};
+    if (this.options.token) headers['x-auth-token'] = this.options.token.reveal();
     if (body !== undefined) {
       init.body = JSON.stringify(body);
-      init.headers = { 'content-type': 'application/json' };
+      headers['content-type'] = 'application/json';
     }
+    if (Object.keys(headers).length > 0) init.headers = headers;
     let text: string;
     let res: Response;
     try {
@@ -57,9 +80,15 @@ export class NetmasterClient {
       });
     }
     if (res.status < 200 || res.status > 299) {
-      throw new RequestError('NETCTL_REQUEST_FAILED', serverErrorMessage(res.status, res.statusText, text), res.status);
+      const failed = new RequestError('NETCTL_REQUEST_FAILED', serverErrorMessage(res.status, res.statusText, text), res.status);
+      if (isFailoverAnswer(res.status, text)) throw new FailoverRefusal(failed, retryDelayMs(res.headers.get('retry-after'), 1));
+      throw failed;
     }
     if (text.trim() === '') return null;
+    // Printing walks the JSON recursively: 100,000 levels overflowed the stack (an internal error).
+    if (nestingDepth(text, MAX_RESPONSE_DEPTH) > MAX_RESPONSE_DEPTH) {
+      throw new RequestError('NETCTL_BAD_RESPONSE', `netmaster sent JSON nested more than ${MAX_RESPONSE_DEPTH} levels deep (${method} ${path})`, res.status);
+    }
     try {
       return JSON.parse(text) as unknown;
     } catch (err) {

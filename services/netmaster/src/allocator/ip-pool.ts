@@ -84,6 +84,13 @@ const keyPart = (t: string, n: string): string => `${t}/${n}`;
 
 export class IpAllocator implements MirrorListener {
   private readonly nets = new Map<string, NetworkIndex>();
+  /**
+   * Allocations under way, by network and pending owner: a retry of a request
+   * that is still being served (the agent's call timed out and it asked again
+   * with the same request id) waits for it instead of taking a second address
+   * that nothing would ever use.
+   */
+  private readonly running = new Map<string, Promise<Allocation>>();
 
   constructor(
     private readonly mirror: StoreMirror,
@@ -143,12 +150,19 @@ export class IpAllocator implements MirrorListener {
     return [...(this.nets.get(keyPart(t, n))?.used.keys() ?? [])].sort((a, b) => a - b);
   }
 
-  /** The current holder of an address, with the revision of its key. */
-  holder(t: string, n: string, ip: string): { owner: string; modRevision: number } | undefined {
-    const entry = this.mirror.get(ipAllocKey(t, n, ip));
+  /** The current holder of an address (owner, host as recorded), with the revision of its key. */
+  holder(t: string, n: string, ip: string): { owner: string; host: string; modRevision: number } | undefined {
+    const key = ipAllocKey(t, n, ip);
+    const entry = this.mirror.get(key);
     if (!entry) return undefined;
     const parsed = parseIPv4(ip);
-    return { owner: (parsed !== undefined && this.nets.get(keyPart(t, n))?.used.get(parsed)) || `unknown:${ip}`, modRevision: entry.modRevision };
+    let host = '';
+    try {
+      host = ipAllocationCodec.decode(entry.value, key).host;
+    } catch {
+      // unreadable: onChange logged it; its owner is `unknown:<ip>`
+    }
+    return { owner: (parsed !== undefined && this.nets.get(keyPart(t, n))?.used.get(parsed)) || `unknown:${ip}`, host, modRevision: entry.modRevision };
   }
 
   /** Where a network (or one of its groups) allocates from. Throws NOT_FOUND. */
@@ -185,10 +199,19 @@ export class IpAllocator implements MirrorListener {
     const idx = this.index(t, n);
     // Without a request id there is nothing to match a retry against: make the owner unique.
     const owner = pendingOwner(req.host, req.requestId || randomUUID());
-    if (req.requestId) {
-      const held = idx.owners.get(owner);
-      if (held !== undefined) return this.answer(pool, held);
-    }
+    if (!req.requestId) return this.allocateNew(pool, idx, req, owner);
+    const held = idx.owners.get(owner);
+    if (held !== undefined) return this.answer(pool, held);
+    const key = `${keyPart(t, n)}|${owner}`;
+    const running = this.running.get(key);
+    if (running) return running;
+    const p = this.allocateNew(pool, idx, req, owner).finally(() => this.running.delete(key));
+    this.running.set(key, p);
+    return p;
+  }
+
+  private async allocateNew(pool: NetworkPool, idx: NetworkIndex, req: AllocateRequest, owner: string): Promise<Allocation> {
+    const { tenantName: t, networkName: n } = req;
     if (req.preferredAddress) return this.allocateSpecific(pool, req.preferredAddress, owner, req.host);
 
     let refreshed = false;

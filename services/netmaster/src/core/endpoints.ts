@@ -123,7 +123,8 @@ export class EndpointService {
         const ops: TxnOp[] = [del(cur.key)];
         const addr = cur.value.ipAddress;
         const holder = addr ? this.core.ips.holder(t, n, addr) : undefined;
-        if (releaseAddress && holder && (holder.owner === id || isPendingOwner(holder.owner))) {
+        // Only while the address is still this endpoint's: once freed it may be someone else's (a pending one too).
+        if (releaseAddress && holder && holder.owner === id) {
           const ipKey = ipAllocKey(t, n, addr);
           conditions.push(unchanged(ipKey, holder.modRevision));
           ops.push(del(ipKey));
@@ -138,16 +139,48 @@ export class EndpointService {
     });
   }
 
-  /** Frees one address of a network (absent = done). */
-  async releaseAddress(t: string, n: string, address: string, requestId?: string): Promise<void> {
+  /**
+   * Frees one address of a network (absent = done). With a guard (what agents
+   * send), only while nobody else holds it: its holder is `guard.owner`, or an
+   * endpoint of `guard.host` whose record is gone. A release that comes late or
+   * twice (a retry after a lost answer) then never frees an address that was
+   * handed out again meanwhile. Without a guard, whoever holds it.
+   */
+  async releaseAddress(t: string, n: string, address: string, requestId?: string, guard?: ReleaseGuard): Promise<void> {
     const ip = parseIPv4(address);
     if (ip === undefined) throw new NetmasterError('INVALID_ARGUMENT', `address ${JSON.stringify(address)} is not a valid IPv4 address`);
+    address = formatIPv4(ip);
     const key = ipAllocKey(t, n, address);
     await this.core.locks.networkRead(t, n, async () => {
-      if (!this.core.mirror.get(key)) await this.core.writer.refresh([key]);
-      if (!this.core.mirror.get(key)) return;
-      await this.core.writer.txn([], [del(key)]);
-      this.core.log.info('Released address', { network: `${t}:${n}`, ip: address, requestId });
+      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+        if (!this.core.mirror.get(key)) await this.core.writer.refresh([key]);
+        const holder = this.core.ips.holder(t, n, address);
+        if (!holder) return;
+        const conditions: TxnCondition[] = [];
+        if (guard) {
+          const byOwner = guard.owner !== '' && holder.owner === guard.owner;
+          const byHost = !isPendingOwner(holder.owner) && holder.host === guard.host && !this.core.catalog.endpoint(holder.owner);
+          if (!byOwner && !byHost) {
+            this.core.log.info('Kept an address held by someone else', { network: `${t}:${n}`, ip: address, owner: holder.owner, host: holder.host, guard, requestId });
+            return;
+          }
+          conditions.push(unchanged(key, holder.modRevision));
+          if (!byOwner && ID_RE.test(holder.owner)) conditions.push(absent(endpointKey(holder.owner)));
+        }
+        if (await this.core.writer.txn(conditions, [del(key)])) {
+          this.core.log.info('Released address', { network: `${t}:${n}`, ip: address, owner: holder.owner, requestId });
+          return;
+        }
+        await this.core.writer.refresh(conditions.map((c) => c.key));
+      }
+      throw new NetmasterError('INTERNAL', `address ${address} of ${t}:${n}: gave up after ${MAX_ATTEMPTS} conflicting store writes`);
     });
   }
+}
+
+/** Who may free an address (ReleaseNetworkAddressRequest's host and owner). */
+export interface ReleaseGuard {
+  readonly host: string;
+  /** "" when the caller does not know it. */
+  readonly owner: string;
 }

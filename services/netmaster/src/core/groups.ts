@@ -202,7 +202,8 @@ export class GroupService {
             ops.push(del(state.key));
             const idKey = this.core.groupIds.keyOf(state.value.groupId);
             const held = this.core.catalog.mirror.get(idKey);
-            if (held) {
+            // Only the group's own id: an id key held by another owner is not this group's to free.
+            if (held && heldBy(held.value, groupOwner(t, g))) {
               conditions.push(unchanged(idKey, held.modRevision));
               ops.push(del(idKey));
             }
@@ -220,5 +221,13 @@ export class GroupService {
         throw new NetmasterError('INTERNAL', `endpoint group ${t}:${g}: gave up after ${MAX_ATTEMPTS} conflicting store writes`);
       }),
     );
+  }
+}
+
+function heldBy(raw: string, owner: string): boolean {
+  try {
+    return idAllocationCodec.decode(raw).owner === owner;
+  } catch {
+    return false;
   }
 }

@@ -239,6 +239,7 @@ export class NetworkService {
         conditions.push(absent(this.core.vxlans.keyOf(tags.vni)));
         ops.push(put(this.core.vxlans.keyOf(tags.vni), held));
       }
+      await this.clearLeftoverAddresses(t, n);
       if (await this.core.writer.txn(conditions, ops)) return { config: cfg, state, created: true };
       await this.core.writer.refresh(conditions.map((c) => c.key));
       return undefined;
@@ -246,6 +247,20 @@ export class NetworkService {
       this.releaseTags(tags);
       this.endPending(t, n);
     }
+  }
+
+  /**
+   * Address keys of an earlier network of this name: a delete frees them after
+   * its transaction, so a netmaster that stopped in between left them behind,
+   * and the new network would start with those addresses taken. They are
+   * nobody's: no address can be allocated in a network without its state
+   * record (allocations require it unchanged), which does not exist yet.
+   */
+  private async clearLeftoverAddresses(t: string, n: string): Promise<void> {
+    const left = this.core.ips.allocated(t, n).length;
+    if (left === 0) return;
+    await this.core.writer.deletePrefix(ipAllocPrefix(t, n));
+    this.core.log.warn('Freed addresses a deleted network of the same name left behind', { network: networkKey(t, n), addresses: left });
   }
 
   /** Chooses the network's VLAN (and VNI): the requested pktTag, or the lowest free in the global ranges. */

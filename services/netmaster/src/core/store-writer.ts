@@ -14,7 +14,18 @@ export const unchanged = (key: string, modRevision: number): TxnCondition => ({ 
 export const put = (key: string, value: string): TxnOp => ({ op: 'put', key, value });
 export const del = (key: string): TxnOp => ({ op: 'delete', key });
 
+/**
+ * Transactions in flight at once; more wait here. A burst (1,000 agents'
+ * allocations at once) then queues in netmaster, where nothing times out,
+ * rather than in the store client, whose per-call deadline would fail the
+ * tail of the burst (Consul's client runs its writes one at a time).
+ */
+export const MAX_TXNS_IN_FLIGHT = 32;
+
 export class StoreWriter {
+  private inFlight = 0;
+  private readonly waiting: Array<() => void> = [];
+
   constructor(
     readonly store: Store,
     private readonly mirror: StoreMirror,
@@ -22,7 +33,17 @@ export class StoreWriter {
 
   /** Applies `ops` if every condition holds; false when one does not. */
   async txn(conditions: readonly TxnCondition[], ops: readonly TxnOp[]): Promise<boolean> {
-    const res = await this.store.transact(conditions, ops);
+    if (this.inFlight >= MAX_TXNS_IN_FLIGHT) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.inFlight++;
+    let res;
+    try {
+      res = await this.store.transact(conditions, ops);
+    } finally {
+      // Hand the slot to the next waiter, or give it back.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.inFlight--;
+    }
     if (!res.ok) return false;
     for (const op of ops) {
       if (op.op === 'put') this.mirror.applyPut(op.key, op.value, res.revision);

@@ -69,7 +69,8 @@ export function createControlService(s: Services, gate: Gate, log: Logger): Cont
 
     ReleaseAddress: (req, ctx) =>
       call('ReleaseAddress', ctx, { network: `${req.tenantName}:${req.networkName}`, address: req.address }, async (rid) => {
-        await s.endpoints.releaseAddress(tenantOf(req.tenantName), required(req.networkName, 'network_name'), required(req.address, 'address'), rid);
+        const guard = req.host ? { host: req.host, owner: req.owner ?? '' } : undefined;
+        await s.endpoints.releaseAddress(tenantOf(req.tenantName), required(req.networkName, 'network_name'), required(req.address, 'address'), rid, guard);
         return {};
       }),
 

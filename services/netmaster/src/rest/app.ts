@@ -3,11 +3,13 @@
  * (docs/rest-api.md). Built here, served by server.ts on the shared port.
  */
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '@contiv/runtime';
+import type { Logger, Secret } from '@contiv/runtime';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Services } from '../core/services';
 import type { Gate } from '../gate';
+import { registerTokenAuth } from './auth';
 import { acceptAnyBody, BODY_LIMIT_BYTES } from './body';
+import { clientErrorHandler, frameworkErrorHandler, refuseConnect } from './client-error';
 import { registerCollection } from './collection';
 import { mapError, sendError } from './error-map';
 import { appProfileCollection } from './routes/app-profile';
@@ -28,6 +30,8 @@ export interface RestAppOptions {
   readonly gate: Gate;
   readonly log: Logger;
   readonly advertiseAddress: string;
+  /** Set: every request but GET /version and /info must carry it (rest/auth.ts). */
+  readonly authToken?: Secret;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -43,8 +47,14 @@ export function buildRestApp(opts: RestAppOptions): FastifyInstance {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : randomUUID();
     },
+    // Requests refused before any route: answered in our error shape, naming what is wrong.
+    clientErrorHandler: clientErrorHandler(log),
+    frameworkErrors: frameworkErrorHandler(log),
   });
   acceptAnyBody(app);
+  refuseConnect(app, log);
+  // First hook: a request without the token gets no further than this.
+  if (opts.authToken) registerTokenAuth(app, opts.authToken, log);
 
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);

@@ -14,9 +14,39 @@ export function acceptAnyBody(app: FastifyInstance): void {
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, (_req, body, done) => done(null, body));
 }
 
+/**
+ * Deepest nesting of arrays and objects accepted. Contiv's objects nest four
+ * levels (`link-sets` -> set -> member -> fields); JSON.parse itself copes with
+ * any depth, but the recursive validation and error formatting after it do
+ * not (20,000 levels overflowed the stack: a 500).
+ */
+export const MAX_BODY_DEPTH = 64;
+
+/** How deep `text` nests `[` and `{` (outside strings); stops counting past `limit`. Iterative on purpose. */
+export function nestingDepth(text: string, limit = Infinity): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) max = depth;
+      if (max > limit) return max;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
 export function parseJsonBody(raw: unknown): unknown {
   const text = typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : String(raw);
   if (text.trim() === '') throw new NetmasterError('MALFORMED_JSON', 'the request body is empty: expected a JSON object');
+  if (nestingDepth(text, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+    throw new NetmasterError('INVALID_ARGUMENT', `the request body nests arrays and objects more than ${MAX_BODY_DEPTH} levels deep`);
+  }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

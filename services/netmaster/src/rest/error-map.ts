@@ -34,7 +34,39 @@ const STATUS: Record<NetmasterErrorCode, number> = {
   INTERNAL: 500,
 };
 
+/** Longest message sent: a refusal must stay readable whatever the request held. */
+export const MAX_ERROR_MESSAGE = 2000;
+/** JSON string literals: messages quote the values they refuse with JSON.stringify (matched whole, so pairs never mix). */
+const QUOTED = /"(?:[^"\\]|\\.)*"/g;
+/** Any other run of 100 or more non-blank characters (keys and paths echoed unquoted). */
+const LONG_WORD = /[^\s"]{100,}/g;
+
+/**
+ * Messages name the value they refuse; a 70,000-character name or a 20 KB path
+ * must not turn into a 70 KB answer and log line. Long values keep their first
+ * 40 characters and say how long they were; what is around them (the field
+ * name, the reason) is kept.
+ */
+export function shortenMessage(message: string): string {
+  let out = message.replace(QUOTED, (s) => (s.length < 102 ? s : `${s.slice(0, 41)}..." (${unquotedLength(s)} characters)`));
+  out = out.replace(LONG_WORD, (s) => `${s.slice(0, 40)}... (${s.length} characters)`);
+  return out.length > MAX_ERROR_MESSAGE ? `${out.slice(0, MAX_ERROR_MESSAGE)}... (${out.length} characters in all)` : out;
+}
+
+function unquotedLength(literal: string): number {
+  try {
+    return (JSON.parse(literal) as string).length;
+  } catch {
+    return literal.length - 2;
+  }
+}
+
 export function mapError(err: unknown): MappedError {
+  const m = mapErrorUnshortened(err);
+  return m.message.length < 100 ? m : { ...m, message: shortenMessage(m.message) };
+}
+
+function mapErrorUnshortened(err: unknown): MappedError {
   if (isNetmasterError(err)) return { status: STATUS[err.code], code: err.code, message: err.message };
   if (isModelError(err, 'MODEL_INVALID')) return { status: 400, code: 'INVALID_ARGUMENT', message: err.message };
   if (isModelError(err)) return { status: 500, code: 'INTERNAL', message: err.message };
@@ -59,7 +91,9 @@ export function isContivGoClient(req: FastifyRequest): boolean {
  * missing object too: it treats 404 on DELETE as success), except an unknown
  * route, which is a 404 as with Contiv's router.
  */
-export function sendError(req: FastifyRequest, reply: FastifyReply, e: MappedError, unknownRoute = false): FastifyReply {
+export function sendError(req: FastifyRequest, reply: FastifyReply, mapped: MappedError, unknownRoute = false): FastifyReply {
+  // Also for what did not come through mapError (the unknown-route answer echoes the URL).
+  const e = mapped.message.length < 100 ? mapped : { ...mapped, message: shortenMessage(mapped.message) };
   if (isContivGoClient(req)) {
     return reply
       .code(unknownRoute ? 404 : 500)

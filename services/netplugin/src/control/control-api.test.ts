@@ -67,3 +67,41 @@ void test('control_url without a host follows the leading netmaster from the sto
   assert.equal(targets[targets.length - 1], '192.168.250.12:9999');
   await store.close();
 });
+
+void test('netmaster unavailable and the store unreadable: fails at once, naming the store; a readable store keeps the retries', async () => {
+  const store = new MemoryStore();
+  let calls = 0;
+  let netmasterBack = false;
+  const c = new ReconnectingControl({
+    target: 'x:1',
+    log: noopLogger,
+    budgetMs: 10_000,
+    store,
+    createClient: () =>
+      ({
+        close: () => undefined,
+        AllocateAddress: () => {
+          calls++;
+          return netmasterBack ? Promise.resolve({ address: '10.0.0.2/24' }) : Promise.reject(new RpcError('NETMASTER_UNAVAILABLE', 'no netmaster leads right now'));
+        },
+      }) as unknown as ControlClient,
+  });
+  // The store answers: netmaster is only restarting, so the call waits for it.
+  setTimeout(() => (netmasterBack = true), 600);
+  const ok = await c.AllocateAddress({ tenantName: 't', networkName: 'n', requestId: 'r1' } as never);
+  assert.equal(ok.address, '10.0.0.2/24');
+  assert.ok(calls > 1);
+
+  // The store is away too: the first failed read ends the call, long before the budget.
+  netmasterBack = false;
+  store.setAvailable(false);
+  calls = 0;
+  await assert.rejects(c.AllocateAddress({ tenantName: 't', networkName: 'n', requestId: 'r2' } as never), (err: unknown) => {
+    assert.ok(err instanceof RpcError);
+    assert.equal(err.code, 'STORE_UNAVAILABLE');
+    assert.match(err.message, /^the cluster store is unreachable, so netmaster cannot serve AllocateAddress \(.*unavailable.*; netmaster: no netmaster leads right now\)$/);
+    return true;
+  });
+  assert.equal(calls, 1, 'no retry once the store read failed');
+  await store.close();
+});

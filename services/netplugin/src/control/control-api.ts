@@ -4,9 +4,15 @@
  * transport failure (so a restarted netmaster is used at once, not after
  * grpc-js' reconnect backoff) and retries within a budget: every Control call
  * is idempotent (AllocateAddress through its request id).
+ *
+ * A netmaster that cannot serve (down, or not leading: no netmaster leads while
+ * the cluster store is away) is retried only while the store answers the
+ * agent: during a store outage the call fails as soon as a read of the store
+ * has failed too, with a message naming the store, instead of after the whole
+ * budget with one about netmaster (docs/store.md "Failures and timeouts").
  */
 import { netmasterLeaderLock } from '@contiv/model';
-import { createControlClient, isRpcError, type ControlClient, type msg } from '@contiv/rpc';
+import { createControlClient, isRpcError, RpcError, type ControlClient, type msg } from '@contiv/rpc';
 import type { Logger } from '@contiv/runtime';
 import type { Store } from '@contiv/store';
 
@@ -48,6 +54,8 @@ export function controlTargetFor(url: string, store: Pick<Store, 'get'>, log: Lo
   };
 }
 
+const NEVER = new Promise<never>(() => undefined);
+
 export interface ReconnectingControlOptions {
   readonly target: ControlTarget;
   readonly log: Logger;
@@ -57,6 +65,8 @@ export interface ReconnectingControlOptions {
   readonly budgetMs?: number;
   /** Seam for tests. */
   readonly createClient?: (target: string) => ControlClient;
+  /** The agent's store: read once when netmaster cannot serve, to tell a store outage apart. */
+  readonly store?: Pick<Store, 'get' | 'url'>;
 }
 
 export class ReconnectingControl implements ControlApi {
@@ -103,6 +113,7 @@ export class ReconnectingControl implements ControlApi {
 
   private async call<R>(method: string, invoke: (c: ControlClient, o: { timeoutMs: number; requestId?: string }) => Promise<R>, requestId?: string): Promise<R> {
     const deadline = Date.now() + this.budgetMs;
+    let storeCheck: Promise<string | undefined> | undefined;
     for (let attempt = 1; ; attempt++) {
       const left = deadline - Date.now();
       try {
@@ -111,11 +122,28 @@ export class ReconnectingControl implements ControlApi {
         if (!isRpcError(err, 'NETMASTER_UNAVAILABLE')) throw err;
         // A fresh channel connects at once; the old one may sit in reconnect backoff.
         this.close();
-        const wait = Math.min(250 * 2 ** (attempt - 1), 2_000);
-        if (Date.now() + wait >= deadline) throw err;
+        storeCheck ??= this.storeProblem();
+        const wait = Math.max(0, Math.min(250 * 2 ** (attempt - 1), 2_000, deadline - Date.now()));
+        // The backoff, cut short only by a store read that failed.
+        const problem = await Promise.race([storeCheck.then((p) => p ?? NEVER), new Promise<undefined>((r) => setTimeout(() => r(undefined), wait))]);
+        if (problem !== undefined) {
+          throw new RpcError('STORE_UNAVAILABLE', `the cluster store is unreachable, so netmaster cannot serve ${method} (${problem}; netmaster: ${err.message})`, { cause: err });
+        }
+        if (Date.now() >= deadline) throw err;
         this.opts.log.debug('Netmaster unavailable, retrying', { method, attempt, err: err.message });
-        await new Promise((r) => setTimeout(r, wait));
       }
+    }
+  }
+
+  /** Undefined when the store answers a read (or there is no store to ask); else what failed. */
+  private async storeProblem(): Promise<string | undefined> {
+    const store = this.opts.store;
+    if (store === undefined) return undefined;
+    try {
+      await store.get(netmasterLeaderLock());
+      return undefined;
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
     }
   }
 }

@@ -49,7 +49,7 @@ void test('restart reconcile: keeps live endpoints, removes orphans, deletes dea
   endpoints.inFlight.add(id('6'));
 
   const report = await reconcileEndpoints({ store, engine, vswitch: vs, links, endpoints, control, teardown, issuedHere: () => false, cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger });
-  assert.deepEqual(report, { kept: 2, removedPorts: [vethNames(id('2')).host], deletedRecords: [id('3')], restoredPorts: [vethNames(id('4')).host], removedVeths: [], releasedAddresses: [] });
+  assert.deepEqual(report, { kept: 2, removedPorts: [vethNames(id('2')).host], deletedRecords: [id('3')], restoredPorts: [vethNames(id('4')).host], removedVeths: [], releasedAddresses: [], deferred: 0 });
   assert.equal(links.links.has(vethNames(id('2')).host), false);
   assert.equal(vs.getPort(vethNames(id('4')).host)?.tag, 9);
   assert.deepEqual(control.calls, [{ method: 'DeleteEndpoint', req: { endpointId: id('3'), releaseAddress: true } }]);
@@ -138,6 +138,129 @@ void test('restart reconcile in swarm: addresses are for the swarm manager to fr
   assert.deepEqual(report.releasedAddresses, ['default/contiv-net/100.1.1.12']);
   assert.deepEqual(report.deletedRecords, [id('3')]);
   assert.deepEqual(control.calls.find((c) => c.method === 'DeleteEndpoint')?.req, { endpointId: id('3'), releaseAddress: false });
+  await cache.stop();
+  await store.close();
+});
+
+void test('periodic passes: an orphan is freed when a second pass finds it again; lost ports come back at once', async () => {
+  const store = new MemoryStore();
+  await putNetwork(store, networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24', pktTag: 9 }));
+  const cache = new StateCache(store, noopLogger);
+  cache.start();
+  await cache.waitSynced(2_000);
+  const vs = new FakeVswitch();
+  const links = new FakeLinks();
+  const control = new FakeControl();
+  const engine = new FakeEngine();
+  const teardown = new TeardownQueue({ control, log: noopLogger });
+  const endpoints = new EndpointManager({ vswitch: vs, links, control, teardown, bridge: 'contivbr', disableTxOffload: true, hostName: 'h1', vtepIp: '', uplinkMtu: () => Promise.resolve(1500), log: noopLogger });
+  const alloc = async (ip: string, owner: string): Promise<void> => {
+    await store.put(ipAllocKey('default', 'contiv-net', ip), ipAllocationCodec.encode({ owner, host: 'h1', allocatedAt: new Date().toISOString() }));
+  };
+  const portWithIp = (endpointId: string, ip: string): Promise<unknown> =>
+    vs.addPort('contivbr', endpointPortSpec({ name: vethNames(endpointId).host, tag: 9, endpointId, tenantName: 'default', networkName: 'contiv-net', groupName: '', dockerNetworkId: '', mac: '', ip }));
+
+  // 1: created by this run; its record was deleted behind the agent's back and Docker no longer has it -> port and address go.
+  endpoints.createdHere.add(id('1'));
+  await portWithIp(id('1'), '100.1.1.21');
+  links.links.set(vethNames(id('1')).host, { mtu: 1450 });
+  await alloc('100.1.1.21', id('1'));
+  // 2: created by this run, in Docker, record kept; its OVS port was removed behind the agent's back -> restored at once.
+  endpoints.createdHere.add(id('2'));
+  await store.put(endpointKey(id('2')), endpointStateCodec.encode({ ...record(id('2')), ipAddress: '100.1.1.22' }));
+  await alloc('100.1.1.22', id('2'));
+  links.links.set(vethNames(id('2')).host, { mtu: 1450 });
+  engine.add({ Id: 'n'.repeat(64), Name: 'contiv-net', Containers: { c2: { EndpointID: id('2') } } });
+  // .23: pending from this run, but older than the pending timeout (issuedHere says no) -> freed.
+  await alloc('100.1.1.23', 'pending:h1:feedfeedfeed.old');
+
+  const pass = async (previous: ReadonlySet<string>): Promise<{ report: Awaited<ReturnType<typeof reconcileEndpoints>>; current: Set<string> }> => {
+    const current = new Set<string>();
+    const report = await reconcileEndpoints({
+      store, engine, vswitch: vs, links, endpoints, control, teardown, issuedHere: () => false,
+      cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger, twoPass: { previous, current },
+    });
+    return { report, current };
+  };
+  const first = await pass(new Set());
+  assert.deepEqual(first.report.restoredPorts, [vethNames(id('2')).host]);
+  assert.deepEqual([first.report.removedPorts, first.report.releasedAddresses], [[], []], 'nothing removed on first sight');
+  assert.ok(first.report.deferred >= 2);
+  assert.ok(vs.getPort(vethNames(id('1')).host));
+
+  const second = await pass(first.current);
+  assert.deepEqual(second.report.removedPorts, [vethNames(id('1')).host]);
+  assert.deepEqual(second.report.releasedAddresses.sort(), ['default/contiv-net/100.1.1.21', 'default/contiv-net/100.1.1.23']);
+  assert.equal(links.links.has(vethNames(id('1')).host), false);
+  assert.ok(vs.getPort(vethNames(id('2')).host), 'the restored port stays');
+  // Every release is guarded: this host, and the owner the pass saw.
+  assert.deepEqual(
+    control.calls.filter((c) => c.method === 'ReleaseAddress').map((c) => c.req).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
+    [
+      { tenantName: 'default', networkName: 'contiv-net', address: '100.1.1.21', host: 'h1', owner: id('1') },
+      { tenantName: 'default', networkName: 'contiv-net', address: '100.1.1.23', host: 'h1', owner: 'pending:h1:feedfeedfeed.old' },
+    ],
+  );
+  await cache.stop();
+  await store.close();
+});
+
+void test('a pass leaves alone endpoints created while it runs', async () => {
+  const store = new MemoryStore();
+  await putNetwork(store, networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24', pktTag: 9 }));
+  const cache = new StateCache(store, noopLogger);
+  cache.start();
+  await cache.waitSynced(2_000);
+  const vs = new FakeVswitch();
+  const links = new FakeLinks();
+  const control = new FakeControl();
+  const engine = new FakeEngine();
+  const teardown = new TeardownQueue({ control, log: noopLogger });
+  const endpoints = new EndpointManager({ vswitch: vs, links, control, teardown, bridge: 'contivbr', disableTxOffload: true, hostName: 'h1', vtepIp: '', uplinkMtu: () => Promise.resolve(1500), log: noopLogger });
+  // The endpoint is created (port, then record, then done) after the pass read the records but before it reads the ports.
+  const list = engine.listNetworks.bind(engine);
+  engine.listNetworks = async (filter) => {
+    await port(vs, id('7'));
+    endpoints.createdHere.add(id('7'));
+    return list(filter);
+  };
+  // Even with the orphan "seen before", a port created after the pass began stays.
+  const twoPass = { previous: new Set([`port:${vethNames(id('7')).host}:${id('7')}`]), current: new Set<string>() };
+  const report = await reconcileEndpoints({ store, engine, vswitch: vs, links, endpoints, control, teardown, issuedHere: () => false, cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger, twoPass });
+  assert.deepEqual(report.removedPorts, []);
+  assert.ok(vs.getPort(vethNames(id('7')).host));
+  await cache.stop();
+  await store.close();
+});
+
+void test('an endpoint Docker no longer has (removed while the agent was down) loses port, record and address', async () => {
+  const store = new MemoryStore();
+  await putNetwork(store, networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24', pktTag: 9 }));
+  const cache = new StateCache(store, noopLogger);
+  cache.start();
+  await cache.waitSynced(2_000);
+  const vs = new FakeVswitch();
+  const links = new FakeLinks();
+  const control = new FakeControl();
+  const engine = new FakeEngine();
+  const teardown = new TeardownQueue({ control, log: noopLogger });
+  const endpoints = new EndpointManager({ vswitch: vs, links, control, teardown, bridge: 'contivbr', disableTxOffload: true, hostName: 'h1', vtepIp: '', uplinkMtu: () => Promise.resolve(1500), log: noopLogger });
+  await port(vs, id('8'));
+  links.links.set(vethNames(id('8')).host, { mtu: 1450 });
+  await store.put(endpointKey(id('8')), endpointStateCodec.encode(record(id('8'))));
+  const run = (): ReturnType<typeof reconcileEndpoints> =>
+    reconcileEndpoints({ store, engine, vswitch: vs, links, endpoints, control, teardown, issuedHere: () => false, cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger });
+
+  // Docker lists no network of this driver at all (a wrong --driver-name looks like that): nothing is judged.
+  assert.deepEqual((await run()).removedPorts, []);
+  assert.ok(vs.getPort(vethNames(id('8')).host));
+
+  engine.add({ Id: 'n'.repeat(64), Name: 'contiv-net', Containers: {} });
+  const report = await run();
+  assert.deepEqual(report.removedPorts, [vethNames(id('8')).host]);
+  assert.deepEqual(report.deletedRecords, [id('8')]);
+  assert.equal(links.links.has(vethNames(id('8')).host), false);
+  assert.deepEqual(control.calls.filter((c) => c.method === 'DeleteEndpoint').map((c) => c.req), [{ endpointId: id('8'), releaseAddress: true }]);
   await cache.stop();
   await store.close();
 });

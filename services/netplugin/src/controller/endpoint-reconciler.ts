@@ -1,11 +1,16 @@
 /**
- * After a restart the agent leaves working endpoints alone (their veths and
- * ports stay) and cleans up what no longer belongs to anything:
+ * At startup, and then periodically (netplugin --reconcile-interval), the
+ * agent compares the store's view, Docker's and OVS's, leaves working
+ * endpoints alone (their veths and ports stay) and cleans up what no longer
+ * belongs to anything:
  *
  *  - an OVS port of ours whose endpoint is neither in the store nor attached
- *    in Docker: port and veth removed;
+ *    in Docker: port and veth removed (and its address freed below);
  *  - an endpoint record of this host whose port is gone and that Docker no
  *    longer has: record deleted at netmaster (with its address);
+ *  - an endpoint with record and port that Docker no longer has (the
+ *    container went while the agent was down): port, veth and record removed,
+ *    its address freed;
  *  - an endpoint Docker still has whose port vanished (OVS database reset)
  *    but whose veth is still here: the port is added back;
  *  - a host-side veth of ours (cvh<12 hex>) without a port whose endpoint
@@ -14,11 +19,14 @@
  *  - an address allocated for this host that nothing holds any more: its
  *    endpoint has no record, no port and is not in Docker (Docker released it
  *    and the agent stopped before netmaster freed it, see
- *    endpoint/teardown-queue.ts), or it is still pending from an earlier run
- *    of the agent and on no port: freed at netmaster.
+ *    endpoint/teardown-queue.ts), or it is still pending (no endpoint took it
+ *    over) from an earlier run of the agent or for longer than the pending
+ *    timeout (ipam/ipam-service.ts), and on no port: freed at netmaster, with
+ *    a guard (this host, the owner seen here) so that an address that changed
+ *    hands since it was read is kept.
  *
  * Endpoints and addresses being created or deleted right now, or created by
- * this process, are never touched. On an engine in swarm, addresses belong to
+ * this process since the pass began, are never touched. On an engine in swarm, addresses belong to
  * the swarm manager's allocator, which releases them itself (ipam/swarm-
  * addresses.ts): records are deleted without their address, and addresses
  * whose endpoint is gone are left for the manager's release.
@@ -55,6 +63,14 @@ export interface EndpointReconcilerOptions {
   readonly driverName: string;
   readonly hostName: string;
   readonly log: Logger;
+  /**
+   * For the periodic passes: something is removed or freed only if the pass
+   * before found it orphaned too (keys in `previous`); this pass records what
+   * it found in `current`. A moment where Docker's or the store's view is
+   * incomplete (an engine restoring its containers) then removes nothing.
+   * Without it (the startup pass), orphans go at once.
+   */
+  readonly twoPass?: { readonly previous: ReadonlySet<string>; readonly current: Set<string> };
 }
 
 export interface ReconcileReport {
@@ -65,10 +81,17 @@ export interface ReconcileReport {
   readonly removedVeths: string[];
   /** `tenant/network/ip` */
   readonly releasedAddresses: string[];
+  /** Orphans seen for the first time (twoPass): removed by the next pass if still orphaned. */
+  readonly deferred: number;
 }
 
 export async function reconcileEndpoints(o: EndpointReconcilerOptions): Promise<ReconcileReport> {
-  const busy = (id: string): boolean => o.endpoints.inFlight.has(id) || o.endpoints.createdHere.has(id) || o.teardown.hasEndpoint(id);
+  // Endpoints created before a periodic pass began are in the listings below (they are read after), so the
+  // pass may judge them; ones created since, or being created or deleted now, it leaves alone.
+  const createdBefore = new Set(o.endpoints.createdHere);
+  // The startup pass keeps its old caution: every endpoint this run created is left alone.
+  const recent = (id: string): boolean => o.endpoints.createdHere.has(id) && (!o.twoPass || !createdBefore.has(id));
+  const busy = (id: string): boolean => o.endpoints.inFlight.has(id) || recent(id) || o.teardown.hasEndpoint(id);
   const listing = await o.store.list(endpointPrefix());
   const records = new Map<string, EndpointState>();
   const anyHost = new Set<string>();
@@ -83,27 +106,44 @@ export async function reconcileEndpoints(o: EndpointReconcilerOptions): Promise<
   }
   const swarm = classifyEngine(await o.engine.info(), o.hostName).flavor === 'swarm';
   const inDocker = new Set<string>();
-  for (const n of await o.engine.listNetworks({ driver: o.driverName })) {
+  const dockerNetworks = await o.engine.listNetworks({ driver: o.driverName });
+  for (const n of dockerNetworks) {
     const full = await o.engine.inspectNetwork(n.Id);
     for (const c of Object.values(full?.Containers ?? {})) if (c.EndpointID) inDocker.add(c.EndpointID);
   }
 
-  const report = { kept: 0, removedPorts: [] as string[], deletedRecords: [] as string[], restoredPorts: [] as string[], removedVeths: [] as string[], releasedAddresses: [] as string[] };
+  const report = { kept: 0, removedPorts: [] as string[], deletedRecords: [] as string[], restoredPorts: [] as string[], removedVeths: [] as string[], releasedAddresses: [] as string[], deferred: 0 };
+  const confirmed = (key: string): boolean => {
+    if (!o.twoPass) return true;
+    o.twoPass.current.add(key);
+    if (o.twoPass.previous.has(key)) return true;
+    report.deferred++;
+    return false;
+  };
   const withPort = new Set<string>();
   const onPorts = new Set<string>();
+  /** Endpoint ids and addressKeys of the ports removed in this pass: found orphaned already, their addresses go too. */
+  const removedHere = new Set<string>();
   for (const port of o.vswitch.listPorts(o.bridge)) {
     const id = endpointIdOf(port);
     if (!id) continue;
-    withPort.add(id);
     const [t, n, ip] = [port.externalIds[EXT_TENANT], port.externalIds[EXT_NETWORK], port.externalIds[EXT_IP]];
-    if (t && n && ip) onPorts.add(addressKey({ tenantName: t, networkName: n, ip }));
-    if (records.has(id) || inDocker.has(id) || busy(id)) {
+    // Gone from Docker: the container went while this agent was not there to see it (Docker deletes its
+    // endpoint even when the plugin does not answer). A port whose record exists is only judged when Docker
+    // lists networks of this driver at all (a wrong --driver-name must not look like every container gone).
+    const gone = !inDocker.has(id) && !busy(id) && (!records.has(id) || dockerNetworks.length > 0);
+    if (!gone || !confirmed(`port:${port.name}:${id}`)) {
+      // Only ports that stay hold their endpoint and address: a port removed here frees both in this pass.
+      withPort.add(id);
+      if (t && n && ip) onPorts.add(addressKey({ tenantName: t, networkName: n, ip }));
       report.kept++;
       continue;
     }
     await o.endpoints.removeLocal(id);
+    removedHere.add(id);
+    if (t && n && ip) removedHere.add(addressKey({ tenantName: t, networkName: n, ip }));
     report.removedPorts.push(port.name);
-    o.log.info('Removed an endpoint port nothing refers to', { port: port.name, endpointId: id.slice(0, 12) });
+    o.log.info(records.has(id) ? 'Removed the port of an endpoint Docker no longer has' : 'Removed an endpoint port nothing refers to', { port: port.name, endpointId: id.slice(0, 12) });
   }
   for (const [id, ep] of records) {
     if (withPort.has(id) || busy(id)) continue;
@@ -130,24 +170,33 @@ export async function reconcileEndpoints(o: EndpointReconcilerOptions): Promise<
       }
       continue;
     }
+    if (!removedHere.has(id) && !confirmed(`record:${id}`)) continue;
     await o.control.DeleteEndpoint({ endpointId: id, releaseAddress: !swarm });
     report.deletedRecords.push(id);
     o.log.info('Deleted an endpoint record of a container that is gone', { endpointId: id.slice(0, 12), ip: ep.ipAddress });
   }
   const live = [...records.keys()].filter((id) => !report.deletedRecords.includes(id));
-  await removeStrayVeths(o, [...live, ...inDocker, ...o.endpoints.inFlight, ...o.endpoints.createdHere], report.removedVeths);
-  await releaseUnheld(o, { anyHost, inDocker, withPort, onPorts, deletedRecords: new Set(report.deletedRecords), busy, swarm }, report.releasedAddresses);
+  const recentIds = (): string[] => [...o.endpoints.inFlight, ...[...o.endpoints.createdHere].filter(recent)];
+  await removeStrayVeths(o, [...live, ...inDocker, ...recentIds()], recentIds, report.removedVeths, confirmed);
+  await releaseUnheld(o, { anyHost, inDocker, withPort, onPorts, deletedRecords: new Set(report.deletedRecords), removedHere, busy, swarm }, report.releasedAddresses, confirmed);
   return report;
 }
 
 /** Host-side veths of ours that no port uses and no known endpoint owns. */
-async function removeStrayVeths(o: EndpointReconcilerOptions, known: readonly string[], removed: string[]): Promise<void> {
+async function removeStrayVeths(
+  o: EndpointReconcilerOptions,
+  known: readonly string[],
+  recentIds: () => string[],
+  removed: string[],
+  confirmed: (key: string) => boolean,
+): Promise<void> {
   const hostVeth = (id: string): string | undefined => (/^[0-9a-f]{12,64}$/i.test(id) ? vethNames(id).host : undefined);
   const owned = new Set(known.map(hostVeth));
   for (const name of await o.links.listLinks()) {
     if (!isHostVethName(name) || owned.has(name) || o.vswitch.getPort(name) || o.endpoints.deletingVeth(name)) continue;
     // Endpoints created or deleted meanwhile have changed the picture: look again right before deleting.
-    if ([...o.endpoints.inFlight, ...o.endpoints.createdHere].some((id) => hostVeth(id) === name)) continue;
+    if (recentIds().some((id) => hostVeth(id) === name)) continue;
+    if (!confirmed(`veth:${name}`)) continue;
     await o.links.deleteLink(name);
     removed.push(name);
     o.log.info('Removed a veth nothing refers to', { link: name });
@@ -163,13 +212,15 @@ interface Held {
   readonly onPorts: ReadonlySet<string>;
   /** Freed with their record just now. */
   readonly deletedRecords: ReadonlySet<string>;
+  /** Endpoint ids and addressKeys of the ports removed just now. */
+  readonly removedHere: ReadonlySet<string>;
   readonly busy: (id: string) => boolean;
   /** The engine is in swarm: an address an endpoint took over stays until the swarm manager releases it. */
   readonly swarm: boolean;
 }
 
 /** Frees the addresses of this host that nothing holds (see the header). */
-async function releaseUnheld(o: EndpointReconcilerOptions, held: Held, released: string[]): Promise<void> {
+async function releaseUnheld(o: EndpointReconcilerOptions, held: Held, released: string[], confirmed: (key: string) => boolean): Promise<void> {
   const pendingPrefix = `pending:${o.hostName}:`;
   const listing = await o.store.list(ipamPrefix());
   for (const e of listing.entries) {
@@ -193,8 +244,11 @@ async function releaseUnheld(o: EndpointReconcilerOptions, held: Held, released:
     } else if (held.swarm || held.anyHost.has(owner) || held.inDocker.has(owner) || held.withPort.has(owner) || held.deletedRecords.has(owner) || held.busy(owner)) {
       continue;
     }
+    const onRemovedPort = held.removedHere.has(owner) || held.removedHere.has(addressKey(address));
+    if (!onRemovedPort && !confirmed(`address:${addressKey(address)}:${owner}`)) continue;
     try {
-      await o.control.ReleaseAddress({ tenantName, networkName, address: ip });
+      // Guarded: netmaster frees it only if the holder is still the one seen here (or, for an endpoint, its record is still gone).
+      await o.control.ReleaseAddress({ tenantName, networkName, address: ip, host: o.hostName, owner });
     } catch (err) {
       if (!isRpcError(err, 'NOT_FOUND')) throw err; // the network is gone, and its addresses with it
     }

@@ -8,6 +8,9 @@
  * Nothing is programmed before the store has been read once: the flows a
  * previous run left stay in the switch (fail_mode secure keeps them), so
  * containers keep talking while the agent restarts or the store is away.
+ * After ovs-vswitchd restarts, the cached flows (and meters) are replayed at
+ * once, then flow-restore-wait is lifted (flow-restore.ts) and the tunnel
+ * neighbors warmed again.
  */
 import type { VswitchClient } from '@contiv/ovsdb-client';
 import type { OpenFlowBridge } from '@contiv/openflow';
@@ -22,6 +25,7 @@ import { PipelineReconciler, type ReconcileResult } from '../pipeline/reconciler
 import type { ClusterView } from './cluster-view';
 import { CoalescingRunner } from './coalescing-runner';
 import { buildDesiredState, type BuiltState } from './desired-state-builder';
+import { FlowRestoreWait, ovsdbFlowRestoreWait } from './flow-restore';
 import { EXT_FLOW_ROUND, nextFlowRound, staleRounds } from './flow-rounds';
 import { MeterSync } from './meters';
 import type { TunnelNeighborWarmer } from './tunnel-neighbors';
@@ -42,8 +46,17 @@ export interface DatapathControllerOptions {
   readonly features?: readonly Feature[];
   /** Userspace datapath only: keeps OVS's tunnel neighbor cache filled (see tunnel-neighbors.ts). */
   readonly neighbors?: TunnelNeighborWarmer;
+  /** Seam for tests; default: over the vswitch client's OVSDB connection. */
+  readonly flowRestoreWait?: FlowRestoreWait;
   readonly log: Logger;
 }
+
+/**
+ * Reconnect policy of the OpenFlow connection: a local socket, cheap to try,
+ * and while vswitchd waits for us (flow-restore-wait) every moment between its
+ * start and our replay is a moment without forwarding.
+ */
+const OPENFLOW_RECONNECT = { minBackoffMs: 50, maxBackoffMs: 200 } as const;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -54,6 +67,11 @@ export class DatapathController {
   private round = 0;
   private readonly runner = new CoalescingRunner(() => this.runOnce());
   private staleCleaned = false;
+  /** A full reconcile has succeeded in this run (the reconciler's cache is the bridge's flows). */
+  private reconciledOnce = false;
+  /** A replay after a reconnect is under way: a reconcile meanwhile sends only differences, so it restores nothing. */
+  private replaying = false;
+  private readonly restoreWait: FlowRestoreWait;
   private retryTimer: NodeJS.Timeout | undefined;
   private retryMs = 500;
   private stopped = false;
@@ -62,7 +80,9 @@ export class DatapathController {
   private portNetworks: ReadonlyMap<number, string> = new Map();
   private readonly unsubscribe: Array<() => void> = [];
 
-  constructor(private readonly o: DatapathControllerOptions) {}
+  constructor(private readonly o: DatapathControllerOptions) {
+    this.restoreWait = o.flowRestoreWait ?? new FlowRestoreWait({ ops: ovsdbFlowRestoreWait(o.vswitch.ovsdb), log: o.log });
+  }
 
   /** The OpenFlow connection, once up (the DNS responder shares it). */
   get openflow(): OpenFlowBridge | undefined {
@@ -85,18 +105,8 @@ export class DatapathController {
     const meters = new MeterSync({ ops: of, logger: log });
     this.meters = meters;
     await this.nameTables(of);
-    this.unsubscribe.push(
-      of.onReconnect(() => {
-        log.warn('OpenFlow connection to the bridge re-established; replaying the pipeline (a restarted ovs-vswitchd has no flows)');
-        void this.nameTables(of);
-        // Meters first: a flow whose meter is missing is refused, and with it the whole replay bundle.
-        void meters
-          .replay()
-          .catch((err: unknown) => log.error('Replaying the meters failed', { err: errorMessage(err) }))
-          .then(() => this.reconciler?.replay())
-          .catch((err: unknown) => log.error('Replaying the pipeline failed', { err: errorMessage(err) }));
-      }),
-    );
+    this.unsubscribe.push(of.onReconnect(() => void this.onReconnect(of, meters)));
+    this.restoreWait.begin('agent start');
     const trigger = (): void => void this.sync();
     this.o.cache.onChange(trigger);
     this.o.cluster.onChange(trigger);
@@ -108,6 +118,7 @@ export class DatapathController {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.restoreWait.stop();
     for (const u of this.unsubscribe) u();
     this.o.neighbors?.stop();
     await this.runner.idle();
@@ -138,13 +149,46 @@ export class DatapathController {
     for (let backoff = 200; !this.stopped; backoff = Math.min(backoff * 2, 5_000)) {
       try {
         // missSendLen: packet-ins (DNS) reach a connection to the mgmt socket only when asked for.
-        return await Bridge.connect({ endpoint: this.o.openflowEndpoint, logger: this.o.log.child({ component: 'openflow' }), missSendLen: 0xffff });
+        return await Bridge.connect({ endpoint: this.o.openflowEndpoint, logger: this.o.log.child({ component: 'openflow' }), missSendLen: 0xffff, reconnect: OPENFLOW_RECONNECT });
       } catch (err) {
         this.o.log.warn('Cannot connect to the bridge over OpenFlow; retrying', { endpoint: this.o.openflowEndpoint, retryInMs: backoff, err: errorMessage(err) });
         await sleep(backoff);
       }
     }
     return undefined;
+  }
+
+  /**
+   * A restarted ovs-vswitchd has no flows and no meters: put back what the
+   * cache says is installed (meters first: a flow whose meter is missing is
+   * refused, and with it the whole replay), then let vswitchd forward again.
+   * Before the first full reconcile of this run the cache is empty: the first
+   * reconcile restores instead (runOnce).
+   */
+  private async onReconnect(of: OpenFlowBridge, meters: MeterSync): Promise<void> {
+    const log = this.o.log;
+    log.warn('OpenFlow connection to the bridge re-established; replaying the pipeline (a restarted ovs-vswitchd has no flows)');
+    this.restoreWait.begin('OpenFlow reconnect');
+    this.replaying = true;
+    const t0 = Date.now();
+    try {
+      await meters.replay();
+    } catch (err) {
+      log.error('Replaying the meters failed', { err: errorMessage(err) });
+    }
+    try {
+      const flows = (await this.reconciler?.replay()) ?? 0;
+      this.replaying = false;
+      if (this.reconciledOnce) await this.restoreWait.restored(`${flows} flows replayed in ${Date.now() - t0} ms`);
+    } catch (err) {
+      // `replaying` stays set: a reconcile cannot restore what the cache wrongly holds installed; the
+      // next reconnect replays again, or flow-restore-wait is given up on (flow-restore.ts).
+      log.error('Replaying the pipeline failed', { err: errorMessage(err) });
+    }
+    // The restarted vswitchd's tunnel neighbor cache is empty too (after the clear: the pings go out through OVS).
+    void this.o.neighbors?.refresh();
+    // Cosmetic, so after what forwards packets (vswitchd answers a TABLE_FEATURES request slowly).
+    void this.nameTables(of);
   }
 
   /** Names the tables for `ovs-ofctl --names`; cosmetic, so a failure is only logged. */
@@ -181,6 +225,9 @@ export class DatapathController {
       const result = await meters.around(meterSpecs(built.state), () => reconciler.reconcile(built.state));
       this.portNetworks = new Map(built.state.localEndpoints.map((e) => [e.ofport, e.network]));
       this.report(built, result);
+      this.reconciledOnce = true;
+      // The first full reconcile of this run restores the flows (a replay after a reconnect restores them itself).
+      if (this.restoreWait.pending && !this.replaying) await this.restoreWait.restored(`reconcile: ${result.total} flows`);
       if (!this.staleCleaned) await this.deleteStaleRounds();
       this.retryMs = 500;
     } catch (err) {

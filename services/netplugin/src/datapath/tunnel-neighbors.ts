@@ -37,6 +37,11 @@ export class TunnelNeighborWarmer {
     await this.pingAll(added);
   }
 
+  /** Pings every current peer now (a restarted ovs-vswitchd starts with an empty neighbor cache). */
+  async refresh(): Promise<void> {
+    await this.pingAll([...this.peers]);
+  }
+
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;

@@ -45,6 +45,22 @@ void describe('TeardownQueue', () => {
     assert.ok(control.calls.some((c) => c.method === 'ReleaseAddress'));
   });
 
+  void test('a guarded release waits for the record delete of its address, and carries its guard', async () => {
+    const control = new FakeControl();
+    control.fail('DeleteEndpoint', 'NETMASTER_UNAVAILABLE', 'netmaster is unreachable');
+    const q = new TeardownQueue({ control, log: noopLogger, mergeWaitMs: 0, retryFirstMs: 20 });
+    q.deleteEndpoint(EP1, addr);
+    await sleep(5);
+    q.releaseAddress(addr, 'r2', { host: 'h1', owner: '' });
+    await sleep(50);
+    assert.equal(control.calls.filter((c) => c.method === 'ReleaseAddress').length, 0, 'netmaster would keep an address whose record still exists');
+    control.failures.clear();
+    await q.idle();
+    const methods = control.calls.map((c) => c.method);
+    assert.ok(methods.lastIndexOf('DeleteEndpoint') < methods.indexOf('ReleaseAddress'), methods.join(','));
+    assert.deepEqual(control.calls.at(-1)?.req, { tenantName: 'default', networkName: 'net1', address: '10.1.1.3', host: 'h1', owner: '' });
+  });
+
   void test('retries while netmaster is away; NOT_FOUND counts as done; outstanding work is visible', async () => {
     const control = new FakeControl();
     control.fail('ReleaseAddress', 'NETMASTER_UNAVAILABLE', 'netmaster is unreachable');

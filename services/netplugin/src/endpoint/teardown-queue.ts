@@ -9,7 +9,11 @@
  * the two become one call (DeleteEndpoint with release_address, one store
  * transaction at netmaster, conditional on the address still being that
  * endpoint's). An address Docker released is never freed before Docker said
- * so, and never twice, so it cannot be taken from a newer holder.
+ * so. A separate ReleaseAddress carries a guard (this host, and the pending
+ * owner the address was allocated under): netmaster frees the address only
+ * while that owner, or an endpoint of this host whose record is gone, holds
+ * it, so a retry after a lost answer cannot take it from a newer holder. Such
+ * a release waits for a record delete of the same address that is under way.
  *
  * A crash loses what is queued here. The startup reconcile
  * (controller/endpoint-reconciler.ts) finds it again: records of this host
@@ -50,6 +54,19 @@ interface AddressJob {
   readonly kind: 'address';
   readonly address: NetworkAddress;
   readonly requestId: string | undefined;
+  readonly guard: ReleaseGuard | undefined;
+}
+
+/**
+ * Who the address is freed for (ReleaseNetworkAddressRequest's host and
+ * owner): netmaster frees it only while its holder is `owner` or an endpoint
+ * of `host` whose record is gone, so a release that arrives late or is
+ * retried after a lost answer never frees an address handed out again.
+ */
+export interface ReleaseGuard {
+  readonly host: string;
+  /** The pending owner the address was allocated under, "" if not known. */
+  readonly owner: string;
 }
 
 type Job = EndpointJob | AddressJob;
@@ -63,6 +80,10 @@ interface Entry {
   attempt: number;
   /** Waiting for a merge or for the next retry. */
   timer: NodeJS.Timeout | undefined;
+  /** Address releases that wait for this record delete (a guarded release needs the record gone first). */
+  readonly then: Entry[];
+  /** Set on a release queued behind a record delete. */
+  blocked: boolean;
 }
 
 export const addressKey = (a: NetworkAddress): string => `${a.tenantName}/${a.networkName}/${a.ip}`;
@@ -71,6 +92,8 @@ export class TeardownQueue {
   private readonly entries = new Set<Entry>();
   /** Record deletes not sent yet, by the address their endpoint held (for merging Docker's ReleaseAddress). */
   private readonly awaitingRelease = new Map<string, Entry>();
+  /** Record deletes sent and not done yet, by the address their endpoint held. */
+  private readonly deleting = new Map<string, Entry>();
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
 
@@ -92,7 +115,7 @@ export class TeardownQueue {
    * endpoint that held it only if that delete was never sent: a delete that
    * may have succeeded already would find no record and free nothing.
    */
-  releaseAddress(address: NetworkAddress, requestId?: string): void {
+  releaseAddress(address: NetworkAddress, requestId?: string, guard?: ReleaseGuard): void {
     const key = addressKey(address);
     const waiting = this.awaitingRelease.get(key);
     if (waiting && !waiting.sent && waiting.job.kind === 'endpoint') {
@@ -100,7 +123,15 @@ export class TeardownQueue {
       this.run(waiting);
       return;
     }
-    this.run(this.add({ kind: 'address', address, requestId }));
+    const entry = this.add({ kind: 'address', address, requestId, guard });
+    const deleting = this.deleting.get(key);
+    if (guard && deleting) {
+      // Netmaster keeps an address whose endpoint record still exists: free it once the record is gone.
+      entry.blocked = true;
+      deleting.then.push(entry);
+      return;
+    }
+    this.run(entry);
   }
 
   /** Whether a record delete not sent yet would take this address along if it were released now. */
@@ -136,7 +167,7 @@ export class TeardownQueue {
    * reconcile does them).
    */
   async drain(timeoutMs: number): Promise<number> {
-    for (const e of this.entries) if (!e.sending) this.run(e);
+    for (const e of this.entries) if (!e.sending && !e.blocked) this.run(e);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.idle(), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
     if (timer) clearTimeout(timer);
@@ -148,7 +179,7 @@ export class TeardownQueue {
   }
 
   private add(job: Job): Entry {
-    const entry: Entry = { job, sent: false, sending: false, attempt: 0, timer: undefined };
+    const entry: Entry = { job, sent: false, sending: false, attempt: 0, timer: undefined, then: [], blocked: false };
     this.entries.add(entry);
     return entry;
   }
@@ -160,8 +191,10 @@ export class TeardownQueue {
     entry.sent = true;
     entry.sending = true;
     const { job } = entry;
-    if (job.kind === 'endpoint' && job.address && this.awaitingRelease.get(addressKey(job.address)) === entry) {
-      this.awaitingRelease.delete(addressKey(job.address));
+    if (job.kind === 'endpoint' && job.address) {
+      const key = addressKey(job.address);
+      if (this.awaitingRelease.get(key) === entry) this.awaitingRelease.delete(key);
+      this.deleting.set(key, entry);
     }
     void this.send(job).then(
       () => this.done(entry),
@@ -186,11 +219,17 @@ export class TeardownQueue {
   private send(job: Job): Promise<void> {
     if (job.kind === 'endpoint') return this.o.control.DeleteEndpoint({ endpointId: job.endpointId, releaseAddress: job.release }, job.requestId);
     const { tenantName, networkName, ip } = job.address;
-    return this.o.control.ReleaseAddress({ tenantName, networkName, address: ip }, job.requestId);
+    return this.o.control.ReleaseAddress({ tenantName, networkName, address: ip, ...(job.guard ? { host: job.guard.host, owner: job.guard.owner } : {}) }, job.requestId);
   }
 
   private done(entry: Entry): void {
     this.entries.delete(entry);
+    const { job } = entry;
+    if (job.kind === 'endpoint' && job.address && this.deleting.get(addressKey(job.address)) === entry) this.deleting.delete(addressKey(job.address));
+    for (const next of entry.then.splice(0)) {
+      next.blocked = false;
+      this.run(next);
+    }
     if (entry.attempt > 0) this.o.log.info('Netmaster teardown call done after retrying', { ...describe(entry.job), attempts: entry.attempt + 1 });
     if (this.entries.size > 0) return;
     const waiters = this.idleWaiters;

@@ -125,7 +125,7 @@ void describe('IpamService', () => {
     await ipam.releaseAddress({ poolId: 'default/contiv-net|100.1.1.0/24', address: '100.1.1.100' }, undefined);
     await ipam.releaseAddress({ poolId: 'docker|10.55.0.0/24', address: '10.55.0.1' }, undefined);
     await teardown.idle();
-    assert.deepEqual(control.calls, [{ method: 'ReleaseAddress', req: { tenantName: 'default', networkName: 'contiv-net', address: '100.1.1.5' } }]);
+    assert.deepEqual(control.calls, [{ method: 'ReleaseAddress', req: { tenantName: 'default', networkName: 'contiv-net', address: '100.1.1.5', host: 'h1', owner: '' } }]);
     control.fail('ReleaseAddress', 'NOT_FOUND', 'not allocated');
     await ipam.releaseAddress({ poolId: 'default/contiv-net|100.1.1.0/24', address: '100.1.1.6' }, undefined);
     await teardown.idle();
@@ -137,6 +137,31 @@ void describe('IpamService', () => {
     const req = control.calls.find((c) => c.method === 'AllocateAddress')?.req as { requestId: string };
     assert.ok(ipam.issuedHere(req.requestId), req.requestId);
     assert.ok(!ipam.issuedHere('0123456789ab.' + req.requestId.split('.')[1]));
+  });
+
+  void test('a release names the pending owner the address was allocated under (netmaster frees it only for that owner)', async () => {
+    const a = await ipam.requestAddress({ poolId: 'default/contiv-net|100.1.1.0/24', address: '', options: {} }, undefined);
+    const rid = (control.calls.find((c) => c.method === 'AllocateAddress')?.req as { requestId: string }).requestId;
+    const ip = (a.address ?? '').split('/')[0] ?? '';
+    await ipam.releaseAddress({ poolId: 'default/contiv-net|100.1.1.0/24', address: ip }, undefined);
+    await teardown.idle();
+    assert.deepEqual(control.calls.at(-1), { method: 'ReleaseAddress', req: { tenantName: 'default', networkName: 'contiv-net', address: ip, host: 'h1', owner: `pending:h1:${rid}` } });
+    // Released once: a second release of the same address no longer claims that owner.
+    await ipam.releaseAddress({ poolId: 'default/contiv-net|100.1.1.0/24', address: ip }, undefined);
+    await teardown.idle();
+    assert.equal((control.calls.at(-1)?.req as { owner: string }).owner, '');
+  });
+
+  void test('an address of this run still pending after the pending timeout is an orphan for the reconcile', async () => {
+    let now = 1_000_000;
+    const timed = new IpamService({ cache, networks, control, teardown, hostName: 'h1', log: noopLogger, pendingTimeoutMs: 60_000, now: () => now });
+    await timed.requestAddress({ poolId: 'default/contiv-net|100.1.1.0/24', address: '', options: {} }, undefined);
+    const rid = (control.calls.filter((c) => c.method === 'AllocateAddress').at(-1)?.req as { requestId: string }).requestId;
+    now += 59_000;
+    assert.ok(timed.issuedHere(rid), 'young: Docker may be about to create its endpoint');
+    now += 2_000;
+    assert.ok(!timed.issuedHere(rid), 'older than the timeout');
+    assert.ok(timed.issuedHere('swarm.4c1d'), "swarm allocator's addresses never time out");
   });
 
   void test('a new Contiv network reaches the overlap check through the watch', async () => {

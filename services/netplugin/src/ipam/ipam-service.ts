@@ -10,7 +10,7 @@ import { cidrsOverlap, formatIPv4, isIPv4, parseCidr, parseIPv4, parseSubnet, ty
 import type { msg } from '@contiv/rpc';
 import type { Logger } from '@contiv/runtime';
 import type { ControlApi } from '../control/control-api';
-import type { TeardownQueue } from '../endpoint/teardown-queue';
+import { addressKey, type TeardownQueue } from '../endpoint/teardown-queue';
 import { AgentError } from '../errors';
 import { DEFAULT_TENANT, OPT_CONTIV_TAG, OPT_GROUP, OPT_NETWORK, OPT_TENANT, type Binding } from '../network/binding';
 import { GLOBAL_ADDRESS_SPACE, LOCAL_ADDRESS_SPACE, type DockerNetworks } from '../network/docker-networks';
@@ -34,7 +34,17 @@ export interface IpamServiceOptions {
   readonly stateWaitMs?: number;
   /** How often a deferred swarm release looks at the endpoint still holding its address. */
   readonly swarmPollMs?: number;
+  /**
+   * How long an address this process allocated may stay pending (no endpoint
+   * took it over) before the reconcile frees it: Docker follows RequestAddress
+   * with CreateEndpoint at once, so a pending address this old was orphaned by
+   * a crash or a lost answer. Default 10 minutes.
+   */
+  readonly pendingTimeoutMs?: number;
+  readonly now?: () => number;
 }
+
+export const DEFAULT_PENDING_TIMEOUT_MS = 10 * 60_000;
 
 function invalid(message: string): AgentError {
   return new AgentError('AGENT_INVALID_ARGUMENT', message);
@@ -52,27 +62,48 @@ function firstHost(c: Cidr): string {
 }
 
 export class IpamService {
-  /**
-   * Prefix of the request ids this process sends with AllocateAddress: an
-   * address still pending under another prefix was asked for by an earlier
-   * run of the agent (the startup reconcile frees those).
-   */
+  /** Prefix of the request ids this process sends with AllocateAddress (tells runs apart in the store and logs). */
   readonly incarnation = randomBytes(6).toString('hex');
   /** Uses and releases of swarm's addresses on this node. */
   readonly swarm: SwarmAddresses;
+  /** Request ids this process sent, with when (oldest first); entries older than the pending timeout are dropped. */
+  private readonly issued = new Map<string, number>();
+  /** The pending owner of each address allocated here, by addressKey (for the release guard). */
+  private readonly pendingOwners = new Map<string, { readonly owner: string; readonly at: number }>();
 
   constructor(private readonly o: IpamServiceOptions) {
     this.swarm = new SwarmAddresses({ cache: o.cache, teardown: o.teardown, log: o.log, ...(o.swarmPollMs ? { pollMs: o.swarmPollMs } : {}) });
   }
 
   /**
-   * Whether a pending address of this host must be left alone by the startup
-   * reconcile: asked for by this process (Docker may be about to create its
-   * endpoint), or by swarm's allocator (a task, VIP or load-balancer address
-   * that only the allocator's ReleaseAddress ends).
+   * Whether a pending address of this host must be left alone by the
+   * reconcile: asked for by this process less than the pending timeout ago
+   * (Docker may be about to create its endpoint), or by swarm's allocator (a
+   * task, VIP or load-balancer address that only the allocator's
+   * ReleaseAddress ends). An earlier run's, or an old one of this run, is an
+   * orphan.
    */
   issuedHere(requestId: string): boolean {
-    return requestId.startsWith(`${this.incarnation}.`) || isSwarmRequestId(requestId);
+    if (isSwarmRequestId(requestId)) return true;
+    this.prune();
+    return this.issued.has(requestId);
+  }
+
+  private now(): number {
+    return (this.o.now ?? Date.now)();
+  }
+
+  /** Forgets requests older than the pending timeout: their addresses are the reconcile's to free if still pending. */
+  private prune(): void {
+    const oldest = this.now() - (this.o.pendingTimeoutMs ?? DEFAULT_PENDING_TIMEOUT_MS);
+    for (const [rid, at] of this.issued) {
+      if (at >= oldest) break;
+      this.issued.delete(rid);
+    }
+    for (const [key, p] of this.pendingOwners) {
+      if (p.at >= oldest) break;
+      this.pendingOwners.delete(key);
+    }
   }
 
   stop(): void {
@@ -118,6 +149,12 @@ export class IpamService {
         return { address: `${a.ip}/${pool.prefixLength}`, data: {} };
       }
     }
+    const rid = fromAllocator ? swarmRequestId() : `${this.incarnation}.${randomUUID()}`;
+    if (!fromAllocator) {
+      this.prune();
+      // Before the call: its address may be written at netmaster even if the answer is lost.
+      this.issued.set(rid, this.now());
+    }
     const res = await this.o.control.AllocateAddress(
       {
         tenantName: target.tenantName,
@@ -125,10 +162,15 @@ export class IpamService {
         groupName: target.groupName,
         preferredAddress: req.address,
         host: this.o.hostName,
-        requestId: fromAllocator ? swarmRequestId() : `${this.incarnation}.${randomUUID()}`,
+        requestId: rid,
       },
       requestId,
     );
+    if (!fromAllocator) {
+      const key = addressKey({ tenantName: target.tenantName, networkName: target.networkName, ip: res.address });
+      this.pendingOwners.delete(key); // re-inserted last: the map stays oldest first
+      this.pendingOwners.set(key, { owner: `pending:${this.o.hostName}:${rid}`, at: this.now() });
+    }
     this.o.log.debug('Allocated an address', { tenant: target.tenantName, network: target.networkName, group: target.groupName, address: res.address, swarm: fromAllocator, requestId });
     return { address: `${res.address}/${res.prefixLength || pool.prefixLength}`, data: {} };
   }
@@ -157,7 +199,10 @@ export class IpamService {
       return;
     }
     // Docker waits for nothing of this: the address stays held until netmaster frees it, so no one else gets it early.
-    this.o.teardown.releaseAddress(address, requestId);
+    const key = addressKey(address);
+    const owner = this.pendingOwners.get(key)?.owner ?? '';
+    this.pendingOwners.delete(key);
+    this.o.teardown.releaseAddress(address, requestId, { host: this.o.hostName, owner });
   }
 
   // ------------------------------------------------------------ pools

@@ -67,7 +67,17 @@ export class StoreControl implements ControlApi {
 
   async ReleaseAddress(req: msg.ReleaseNetworkAddressRequest): Promise<void> {
     this.calls.push({ method: 'ReleaseAddress', req });
-    await this.store.delete(ipAllocKey(this.net.tenantName, this.net.networkName, req.address ?? ''));
+    const key = ipAllocKey(this.net.tenantName, this.net.networkName, req.address ?? '');
+    if (req.host) {
+      // Netmaster's guard: the named owner, or an endpoint of the caller's host whose record is gone.
+      const e = await this.store.get(key);
+      if (!e) return;
+      const held = ipAllocationCodec.decode(e.value);
+      const byOwner = !!req.owner && held.owner === req.owner;
+      const byHost = !held.owner.startsWith('pending:') && held.host === req.host && !(await this.store.get(endpointKey(held.owner)));
+      if (!byOwner && !byHost) return;
+    }
+    await this.store.delete(key);
   }
 
   async CreateEndpoint(req: msg.RecordEndpointRequest): Promise<msg.EndpointRecord__Output> {
@@ -95,7 +105,7 @@ export class StoreControl implements ControlApi {
     const ep = endpointStateCodec.decode(e.value);
     await this.store.delete(endpointKey(ep.endpointId));
     const held = await this.owner(ep.ipAddress);
-    if (req.releaseAddress && held !== undefined && (held === ep.endpointId || held.startsWith('pending:'))) {
+    if (req.releaseAddress && held !== undefined && held === ep.endpointId) {
       await this.store.delete(ipAllocKey(this.net.tenantName, this.net.networkName, ep.ipAddress));
     }
   }

@@ -17,10 +17,12 @@ import { REPO_ROOT } from '../busybox-image';
 import type { RunOptions, RunResult } from '../exec';
 import { CommandError, onExitCleanup, randomSuffix, run } from '../exec';
 import { cgroupPids, pidsMentioning } from '../processes';
+import { e2eStore } from '../store-kind';
 import { listNetns } from './down';
 import type { ClusterLayout } from './layout';
 import { clusterLayout, hostKey } from './layout';
-import type { ClusterMode, ClusterState, PluginKind } from './state';
+import type { RestartableService, StoppableService } from './restart';
+import type { ClusterMode, ClusterState, PluginKind, StoreKind } from './state';
 import { readState } from './state';
 import type { ClusterStatus } from './status';
 
@@ -30,6 +32,8 @@ export interface ClusterUpOptions {
   hosts?: number;
   /** `up --cluster-store`. */
   clusterStore?: boolean;
+  /** `up --store` (default: CONTIV_E2E_STORE, else etcd; see store-kind.ts). */
+  store?: StoreKind;
   vxlanPort?: number;
   /** Debug logs for our services (default true: tests read them). */
   debug?: boolean;
@@ -39,6 +43,8 @@ export interface ClusterUpOptions {
   plugin?: PluginKind;
   /** Cluster name (default a random one). */
   name?: string;
+  /** `up --masters`: netmaster on h1..hN. */
+  masters?: number;
 }
 
 /** What is left of a cluster on this machine (all empty after `down`). */
@@ -86,11 +92,12 @@ export class LocalCluster {
   }
 
   async up(opts: ClusterUpOptions = {}): Promise<RunResult> {
-    const args = ['up', '--hosts', String(opts.hosts ?? 3)];
+    const args = ['up', '--hosts', String(opts.hosts ?? 3), '--store', opts.store ?? e2eStore()];
     if (opts.mode !== undefined) args.push('--mode', opts.mode);
     if (opts.plugin !== undefined) args.push('--plugin', opts.plugin);
     if (opts.clusterStore === true) args.push('--cluster-store');
     if (opts.vxlanPort !== undefined) args.push('--vxlan-port', String(opts.vxlanPort));
+    if (opts.masters !== undefined) args.push('--masters', String(opts.masters));
     if (opts.debug !== false) args.push('--debug');
     return this.ok(args);
   }
@@ -104,9 +111,23 @@ export class LocalCluster {
     return { code: r.code, status: JSON.parse(r.stdout) as ClusterStatus };
   }
 
-  /** `cluster restart HOST SERVICE`: stop and start one of our services the way `up` started it. */
-  restart(host: string, service: 'netplugin' | 'driver-shim' | 'netmaster' | 'dockerd'): Promise<RunResult> {
+  /** `cluster restart HOST SERVICE`: stop and start one daemon the way `up` started it (restart.ts). */
+  restart(host: string, service: RestartableService | 'etcd'): Promise<RunResult> {
     return this.ok(['restart', host, service]);
+  }
+
+  /** `cluster stop HOST SERVICE`: the first half of restart; `start` is the second. */
+  stop(host: string, service: StoppableService | 'etcd'): Promise<RunResult> {
+    return this.ok(['stop', host, service]);
+  }
+
+  start(host: string, service: StoppableService | 'etcd'): Promise<RunResult> {
+    return this.ok(['start', host, service]);
+  }
+
+  /** `cluster kill HOST SERVICE`: SIGKILL, as a crash; `start` brings it back. */
+  kill(host: string, service: 'netmaster' | 'netplugin' | 'driver-shim'): Promise<RunResult> {
+    return this.ok(['kill', host, service]);
   }
 
   state(): ClusterState | undefined {
@@ -144,6 +165,22 @@ export class LocalCluster {
   async appctl(host: string, ...args: string[]): Promise<string> {
     const ctl = path.join(this.hostState(host).ovsDir, 'ovs-vswitchd.ctl');
     return (await run('ovs-appctl', ['-t', ctl, ...args])).stdout;
+  }
+
+  /**
+   * Store keys under `prefix` (e.g. `/contiv.io/v1/state/`), read on h1 with the
+   * store's own CLI: etcdctl, or `consul kv` (whose keys lack the leading `/`,
+   * added back here). Raw reads: on Consul a leased key shows until its delete
+   * is journaled (docs/store.md), so use it for keys without a lease.
+   */
+  async storeKeys(prefix: string): Promise<string[]> {
+    const kind = this.state()?.options.store;
+    const r =
+      kind === 'consul'
+        ? await run('ip', ['netns', 'exec', this.hostState('h1').netns, 'consul', 'kv', 'get', '-keys', '-separator=', prefix.replace(/^\//, '')])
+        : await run('ip', ['netns', 'exec', this.hostState('h1').netns, 'etcdctl', 'get', '--prefix', '--keys-only', prefix], { env: { ...process.env, ETCDCTL_API: '3' } });
+    const keys = r.stdout.split('\n').map((k) => k.trim()).filter(Boolean);
+    return kind === 'consul' ? keys.map((k) => `/${k}`) : keys;
   }
 
   hostState(host: string): ClusterState['hosts'][number] {

@@ -4,9 +4,10 @@
  * status). See docs/local-cluster.md.
  *
  *   cluster [--name NAME] up [--hosts N] [--mode legacy|swarm] [--plugin binaries|v2] [--store etcd|consul]
- *                            [--cluster-store] [--vxlan-port PORT] [--debug]
+ *                            [--cluster-store] [--vxlan-port PORT] [--masters N] [--debug]
  *   cluster [--name NAME] status [--json]
- *   cluster [--name NAME] restart HOST netplugin|driver-shim|netmaster|dockerd
+ *   cluster [--name NAME] restart HOST netplugin|driver-shim|netmaster|dockerd|ovs-vswitchd|ovsdb-server|store
+ *   cluster [--name NAME] stop|start HOST netplugin|driver-shim|netmaster|ovs-vswitchd|ovsdb-server|store
  *   cluster [--name NAME] down
  *
  * Environment: CONTIV_CLUSTER_NAME (default contiv), CONTIV_CLUSTER_DIR (state,
@@ -20,17 +21,19 @@ import type { ClusterLayout } from './layout';
 import { clusterLayout, DEFAULT_BASE_DIR, DEFAULT_LOG_BASE, DEFAULT_NAME } from './layout';
 import { acquireLock } from './lock';
 import type { ClusterMode, ClusterOptions, PluginKind, StoreKind } from './state';
-import { clusterMode, pluginKind } from './state';
+import { clusterMode, masterCount, pluginKind } from './state';
 import { pluginNames } from './plugin';
 import { clusterStatus, formatStatus } from './status';
 import { checkPrerequisites, up } from './up';
-import { RESTARTABLE, restartService, type RestartableService } from './restart';
+import { KILLABLE, killService, type KillableService } from './kill';
+import { parseService, RESTARTABLE, restartService, startService, STOPPABLE, stopService, type StoppableService } from './restart';
 
 const USAGE = `usage: cluster [--name NAME] COMMAND
 
   up [--hosts N] [--mode legacy|swarm] [--plugin binaries|v2] [--store etcd|consul]
-     [--cluster-store] [--vxlan-port PORT] [--debug]
+     [--cluster-store] [--vxlan-port PORT] [--masters N] [--debug]
         start N hosts (default 3, at most ${MAX_HOSTS}); cleans up a crashed earlier run first
+        --masters N: netmaster on h1..hN (default 1): one leads, the others forward to it
         --plugin binaries (default): netmaster, netplugin and the driver shim as host processes
         --plugin v2: the managed plugin contiv/v2plugin, built once, pushed to a registry on every
                      host's localhost:5000 and installed on every host (h1 master)
@@ -40,8 +43,13 @@ const USAGE = `usage: cluster [--name NAME] COMMAND
         run CMD in HOST (h1, h2, ...) with DOCKER_HOST, NETMASTER and netctl set
   status [--json]
         what runs; exit 0 when everything is up, 1 when something is missing, 3 when nothing is up
-  restart HOST netplugin|driver-shim|netmaster|dockerd
-        stop one service on HOST and start it again the same way
+  restart HOST netplugin|driver-shim|netmaster|dockerd|ovs-vswitchd|ovsdb-server|store
+        stop one service on HOST and start it again the same way (store, or etcd: the cluster
+        store on h1; ovs-vswitchd comes back with flow-restore-wait until the agent restored its flows)
+  stop HOST SERVICE, start HOST SERVICE
+        the two halves of restart, for an outage of any length (not dockerd)
+  kill HOST netmaster|netplugin|driver-shim
+        SIGKILL it, as a crash would; start HOST SERVICE brings it back
   down
         remove everything up made (logs stay)
 
@@ -74,6 +82,11 @@ async function main(argv: string[]): Promise<number> {
       return cmdStatus(layout, args);
     case 'restart':
       return locked(layout, () => cmdRestart(layout, args));
+    case 'stop':
+    case 'start':
+      return locked(layout, () => cmdStopStart(layout, command, args));
+    case 'kill':
+      return locked(layout, () => cmdKill(layout, args));
     case 'exec':
       throw new UsageError('exec is run by deploy/local-cluster/cluster itself');
     default:
@@ -82,10 +95,30 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function cmdRestart(layout: ClusterLayout, args: string[]): Promise<number> {
+  const [host, name, ...rest] = args;
+  if (host === undefined || name === undefined || rest.length > 0) throw new UsageError('restart takes HOST and SERVICE, e.g. restart h2 netplugin');
+  const service = parseService(name);
+  if (service === undefined) throw new UsageError(`restart: SERVICE must be one of ${RESTARTABLE.join(', ')} (etcd and consul name the store), not "${name}"`);
+  await restartService(layout, host, service, say);
+  return 0;
+}
+
+async function cmdKill(layout: ClusterLayout, args: string[]): Promise<number> {
   const [host, service, ...rest] = args;
-  if (host === undefined || service === undefined || rest.length > 0) throw new UsageError('restart takes HOST and SERVICE, e.g. restart h2 netplugin');
-  if (!(RESTARTABLE as readonly string[]).includes(service)) throw new UsageError(`restart: SERVICE must be one of ${RESTARTABLE.join(', ')}, not "${service}"`);
-  await restartService(layout, host, service as RestartableService, say);
+  if (host === undefined || service === undefined || rest.length > 0) throw new UsageError('kill takes HOST and SERVICE, e.g. kill h1 netmaster');
+  if (!(KILLABLE as readonly string[]).includes(service)) throw new UsageError(`kill: SERVICE must be one of ${KILLABLE.join(', ')}, not "${service}"`);
+  await killService(layout, host, service as KillableService, say);
+  return 0;
+}
+
+async function cmdStopStart(layout: ClusterLayout, command: 'stop' | 'start', args: string[]): Promise<number> {
+  const [host, name, ...rest] = args;
+  if (host === undefined || name === undefined || rest.length > 0) throw new UsageError(`${command} takes HOST and SERVICE, e.g. ${command} h1 store`);
+  const service = parseService(name);
+  if (service === undefined || !(STOPPABLE as readonly string[]).includes(service)) {
+    throw new UsageError(`${command}: SERVICE must be one of ${STOPPABLE.join(', ')} (etcd and consul name the store), not "${name}"`);
+  }
+  await (command === 'stop' ? stopService : startService)(layout, host, service as StoppableService, say);
   return 0;
 }
 
@@ -108,6 +141,7 @@ function parseUp(args: string[]): ClusterOptions {
       plugin: { type: 'string' },
       'cluster-store': { type: 'boolean' },
       'vxlan-port': { type: 'string' },
+      masters: { type: 'string' },
       debug: { type: 'boolean' },
     },
     strict: true,
@@ -140,6 +174,9 @@ function parseUp(args: string[]): ClusterOptions {
     vxlanPort = Number(values['vxlan-port']);
     if (!Number.isInteger(vxlanPort) || vxlanPort < 1 || vxlanPort > 65535) throw new UsageError(`--vxlan-port must be a UDP port, not "${values['vxlan-port']}"`);
   }
+  const masters = Number(values.masters ?? '1');
+  if (!Number.isInteger(masters) || masters < 1 || masters > hosts) throw new UsageError(`--masters must be 1..${hosts} (at most --hosts), not "${values.masters ?? ''}"`);
+  if (masters > 1 && plugin === 'v2') throw new UsageError('--masters needs --plugin binaries (the managed plugin runs netmaster on h1 only)');
   return {
     hosts,
     store,
@@ -148,12 +185,13 @@ function parseUp(args: string[]): ClusterOptions {
     debug: values.debug === true,
     mode,
     plugin,
+    ...(masters > 1 ? { masters } : {}),
   };
 }
 
 function sameOptions(a: ClusterOptions, b: ClusterOptions): boolean {
   return a.hosts === b.hosts && a.store === b.store && a.dockerClusterStore === b.dockerClusterStore && a.vxlanPort === b.vxlanPort && a.debug === b.debug &&
-    clusterMode(a) === clusterMode(b) && pluginKind(a) === pluginKind(b);
+    clusterMode(a) === clusterMode(b) && pluginKind(a) === pluginKind(b) && masterCount(a) === masterCount(b);
 }
 
 function tool(layout: ClusterLayout): string {

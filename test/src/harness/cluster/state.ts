@@ -25,6 +25,12 @@ export interface ClusterOptions {
   readonly mode?: ClusterMode;
   /** Absent in state files of older tools: binaries. */
   readonly plugin?: PluginKind;
+  /** netmaster runs on h1..hN (one leads, the others forward); absent: 1. */
+  readonly masters?: number;
+}
+
+export function masterCount(o: ClusterOptions): number {
+  return o.masters ?? 1;
 }
 
 export function clusterMode(o: ClusterOptions): ClusterMode {
@@ -59,6 +65,17 @@ export interface HostState {
   readonly dockerHost: string;
   /** Processes we started on this host (OVS keeps its own pid files in ovsDir). */
   pids: Partial<Record<ProcessName, number>>;
+  /** Services `cluster stop` stopped, by service name, with what `cluster start` needs (restart.ts). */
+  stopped?: Partial<Record<string, StoppedProcess>>;
+}
+
+/** A stopped daemon's command line, environment and namespace, as it ran. */
+export interface StoppedProcess {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  /** The host's namespace when it ran there (ovsdb-server runs in the machine's). */
+  readonly netns?: string;
+  readonly stoppedAt: string;
 }
 
 export interface ClusterState {

@@ -13,7 +13,7 @@ import type { ClusterLayout } from './layout';
 import { pluginEnabled } from '../v2plugin';
 import { engineOf } from './engine';
 import type { ClusterOptions, ClusterState, HostState, ProcessName } from './state';
-import { clusterMode, pluginKind } from './state';
+import { clusterMode, masterCount, pluginKind } from './state';
 import { swarmNodes } from './swarm';
 import { storeHealthy } from './store';
 
@@ -57,7 +57,8 @@ function expectedProcesses(o: ClusterOptions, index: number): ProcessName[] {
   const v2 = pluginKind(o) === 'v2';
   const host: ProcessName[] = v2 ? ['dockerd', 'registry'] : ['dockerd', 'netplugin', 'driver-shim'];
   const master: ProcessName[] = v2 ? [o.store] : [o.store, 'netmaster'];
-  return index === 1 ? [...master, ...host] : host;
+  if (index === 1) return [...master, ...host];
+  return !v2 && index <= masterCount(o) ? ['netmaster', ...host] : host;
 }
 
 export async function clusterStatus(layout: ClusterLayout, left: Leftovers): Promise<ClusterStatus> {
@@ -150,9 +151,11 @@ async function hostStatus(
   };
 }
 
+/** netmaster at `url` leads, or (several netmasters) follows an elected leader. */
 async function netmasterLeader(netns: string, url: string): Promise<boolean> {
   const r = await runInNetns(netns, 'curl', ['-fsS', '-m', '3', `${url}/info`], { allowFail: true, timeoutMs: 10_000 });
-  return r.code === 0 && /"current-state"\s*:\s*"leader"/.test(r.stdout);
+  if (r.code !== 0) return false;
+  return /"current-state"\s*:\s*"leader"/.test(r.stdout) || (/"current-state"\s*:\s*"follower"/.test(r.stdout) && !/"leader-ip"\s*:\s*""/.test(r.stdout));
 }
 
 /** The human-readable table. */
@@ -170,7 +173,11 @@ export function formatStatus(st: ClusterStatus): string {
         : ''),
   );
   if (st.clusterStore) lines.push(`  store      ${st.clusterStore} (on h1): ${st.storeHealthy ? 'healthy' : 'NOT HEALTHY'}`);
-  if (st.netmasterUrl) lines.push(`  netmaster  ${st.netmasterUrl} (on h1): ${st.netmasterLeader ? 'leader' : 'NOT ANSWERING'}`);
+  const masters = o ? masterCount(o) : 1;
+  if (st.netmasterUrl) {
+    const where = masters > 1 ? `on h1..h${masters}, h1's` : 'on h1';
+    lines.push(`  netmaster  ${st.netmasterUrl} (${where}): ${st.netmasterLeader ? (masters > 1 ? 'answers, a leader is elected' : 'leader') : 'NOT ANSWERING'}`);
+  }
   if (st.plugin) lines.push(`  plugin     ${st.plugin} (docker plugin ls on every host)`);
   if (st.hosts.length > 0) {
     const v2 = st.hosts.some((h) => h.plugin !== undefined);

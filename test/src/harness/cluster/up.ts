@@ -17,7 +17,7 @@ import { hostDir, hostKey, hostLogDir, hostNetns } from './layout';
 import { buildAndPush, installArgs, installPlugin, pluginNames } from './plugin';
 import { prepareRegistry, REGISTRY_PORT, registryDeb, DEB_CACHE, startRegistry } from './registry';
 import type { ClusterOptions, ClusterState, HostState, StoreKind } from './state';
-import { clusterMode, pluginKind, writeHostEnv, writeState } from './state';
+import { clusterMode, masterCount, pluginKind, writeHostEnv, writeState } from './state';
 import { formSwarm, SWARM_DATA_PATH_PORT, waitNodesAdvertise } from './swarm';
 import { CONSUL_HTTP_PORT, ETCD_CLIENT_PORT, startStoreConsul, startStoreEtcd, storeUrl } from './store';
 
@@ -108,7 +108,7 @@ export async function up(layout: ClusterLayout, options: ClusterOptions, say: Sa
           const consul = await startStoreConsul({ netns: ns, ip, nodeName: `${layout.name}-consul`, dataDir: path.join(layout.dir, 'consul'), logFile: path.join(logDir, 'consul.log') });
           hs.pids.consul = consul.pid;
           writeState(layout, state);
-          say(`h1: consul (dev agent) on ${ip}:${CONSUL_HTTP_PORT}`);
+          say(`h1: consul (one-node server) on ${ip}:${CONSUL_HTTP_PORT}`);
         } else if (index === 1) {
           const etcd = await startStoreEtcd({ netns: ns, ip, memberName: `${layout.name}-etcd`, dataDir: layout.etcdDir, logFile: path.join(logDir, 'etcd.log') });
           hs.pids.etcd = etcd.pid;
@@ -136,8 +136,19 @@ export async function up(layout: ClusterLayout, options: ClusterOptions, say: Sa
     recordPid(state, first, 'netmaster');
     writeState(layout, state);
     say(`h1: netmaster on :${NETMASTER_PORT} (REST and gRPC), plugin mode docker`);
+    // --masters N: more netmasters on h2..hN, following h1's (they forward to the leader).
+    const masters = masterCount(options);
+    for (let i = 2; i <= masters; i++) {
+      const h = hosts.get(i);
+      if (!h) throw new Error(`host ${i} did not start`);
+      await h.startNetmaster({ follower: true });
+      recordPid(state, h, 'netmaster');
+      writeState(layout, state);
+      say(`${hostKey(i)}: netmaster on :${NETMASTER_PORT}, following the leader`);
+    }
 
-    const controlUrl = `${masterIp}:${NETMASTER_PORT}`;
+    // With several netmasters the agents follow the leader lock (control_url without a host).
+    const controlUrl = masters > 1 ? `:${NETMASTER_PORT}` : `${masterIp}:${NETMASTER_PORT}`;
     await settleAll(
       [...hosts.values()].map(async (h) => {
         await h.startAgent({ controlUrl });

@@ -5,10 +5,14 @@ export interface ReleaseNetworkAddressRequest {
   'tenantName'?: (string);
   'networkName'?: (string);
   'address'?: (string);
+  'host'?: (string);
+  'owner'?: (string);
 }
 
 export interface ReleaseNetworkAddressRequest__Output {
   'tenantName': (string);
   'networkName': (string);
   'address': (string);
+  'host': (string);
+  'owner': (string);
 }

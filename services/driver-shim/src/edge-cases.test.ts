@@ -1,0 +1,60 @@
+/**
+ * What the plugin-socket fuzz (fuzz.test.ts) found, one regression test each:
+ * a body over the limit reset the connection instead of answering 413, and
+ * malformed HTTP and CONNECT got node's bare answer or none, not {"Err"}.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { noopLogger } from '@contiv/runtime';
+import { PLUGIN_CONTENT_TYPE } from './plugin-server';
+import { startShim, type RunningShim } from './shim';
+import { FakeAgent } from './testing/fake-agent';
+import { rawExchange, rawRequest } from './testing/raw-http';
+
+void describe('plugin socket edge cases found by fuzzing', () => {
+  let dir: string;
+  let agent: FakeAgent;
+  let shim: RunningShim;
+  let sock: { socketPath: string };
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shim-edge-'));
+    agent = new FakeAgent(path.join(dir, 'agent.sock'));
+    await agent.start();
+    shim = await startShim({ socket: path.join(dir, 'p.sock'), agentSocket: path.join(dir, 'agent.sock'), connectTimeoutMs: 500, callTimeoutMs: 5_000, capabilitiesWaitMs: 300 }, noopLogger);
+    sock = { socketPath: shim.server.socketPath };
+  });
+  after(async () => {
+    await shim.close();
+    await agent.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  void it('a body over 1 MiB is answered 413 with its Err (the connection used to be reset)', async () => {
+    const body = JSON.stringify({ PoolID: 'x'.repeat(2 << 20) });
+    const r = await rawRequest(sock, { method: 'POST', target: '/IpamDriver.ReleasePool', body });
+    assert.equal(r.status, 413);
+    assert.equal(r.headers['content-type'], PLUGIN_CONTENT_TYPE);
+    const msg = 'request body of /IpamDriver.ReleasePool exceeds 1048576 bytes';
+    assert.deepEqual(JSON.parse(r.body), { Err: msg, Error: msg });
+    assert.equal(agent.calls.length, 0);
+  });
+
+  void it('malformed HTTP gets {"Err"} naming what the parser found', async () => {
+    const r = await rawExchange(sock, Buffer.from('POST /Plugin.Activate HTTP/1.1\r\nHost: x\r\nX-A: a\u0001b\r\n\r\n', 'latin1'));
+    assert.equal(r.status, 400);
+    assert.equal(r.headers['content-type'], PLUGIN_CONTENT_TYPE);
+    const { Err, Error: e } = JSON.parse(r.body) as { Err: string; Error: string };
+    assert.match(Err, /^malformed HTTP request: Invalid header value char \(HPE_INVALID_HEADER_TOKEN\)$/);
+    assert.equal(e, Err);
+  });
+
+  void it('CONNECT is refused with an Err (node dropped it without a word)', async () => {
+    const r = await rawExchange(sock, Buffer.from('CONNECT x:1 HTTP/1.1\r\nHost: x\r\n\r\n'));
+    assert.equal(r.status, 405);
+    assert.match((JSON.parse(r.body) as { Err: string }).Err, /^CONNECT x:1 is not a plugin call: POST \/<Subsystem>\.<Method>$/);
+  });
+});
