@@ -1,7 +1,8 @@
 /**
  * What the plugin-socket fuzz (fuzz.test.ts) found, one regression test each:
  * a body over the limit reset the connection instead of answering 413, and
- * malformed HTTP and CONNECT got node's bare answer or none, not {"Err"}.
+ * malformed HTTP and CONNECT got node's bare answer or none, not {"Err"},
+ * and the agent's message echoed a 70,000-character id whole.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { noopLogger } from '@contiv/runtime';
+import { shortenMessage } from './error-map';
 import { PLUGIN_CONTENT_TYPE } from './plugin-server';
 import { startShim, type RunningShim } from './shim';
 import { FakeAgent } from './testing/fake-agent';
@@ -56,5 +58,17 @@ void describe('plugin socket edge cases found by fuzzing', () => {
     const r = await rawExchange(sock, Buffer.from('CONNECT x:1 HTTP/1.1\r\nHost: x\r\n\r\n'));
     assert.equal(r.status, 405);
     assert.match((JSON.parse(r.body) as { Err: string }).Err, /^CONNECT x:1 is not a plugin call: POST \/<Subsystem>\.<Method>$/);
+  });
+
+  void it("an agent message quoting a huge value is cut to the value's start and length", async () => {
+    agent.fail('DeleteEndpoint', 'INVALID_ARGUMENT', `endpoint id "${'A'.repeat(70_000)}" is not 12 to 64 hex digits`);
+    try {
+      const r = await rawRequest(sock, { method: 'POST', target: '/NetworkDriver.DeleteEndpoint', body: JSON.stringify({ NetworkID: 'n', EndpointID: 'e' }) });
+      assert.equal(r.status, 200);
+      assert.deepEqual(JSON.parse(r.body), { Err: `endpoint id "${'A'.repeat(40)}..." (70000 characters) is not 12 to 64 hex digits` });
+    } finally {
+      agent.failures.clear();
+    }
+    assert.equal(shortenMessage('short "x" stays'), 'short "x" stays');
   });
 });

@@ -58,7 +58,7 @@ function lineIndex(lines: readonly string[], pattern: RegExp): number {
   return lines.findIndex((l) => pattern.test(l));
 }
 
-void describe('v2plugin: the guide legacy workflow on a host with its own OVS and etcd', { timeout: 600_000 }, () => {
+void describe('v2plugin: the guide legacy workflow on a host with its own OVS and the cluster store', { timeout: 600_000 }, () => {
   const stack = useStack({ services: false });
   const h = (): Host => stack().host;
   const engine = (): Dockerd => h().dockerd;
