@@ -147,3 +147,32 @@ export function ipamDataList(o: JsonObject, field: string, method: string): Dock
     return { AddressSpace: str('AddressSpace'), Pool: str('Pool'), Gateway: str('Gateway'), AuxAddresses: aux };
   });
 }
+
+/**
+ * Longest string (member name or value) a request may hold. Docker's ids are 64
+ * characters, pools and addresses a few dozen. The agent quotes what it refuses
+ * in its gRPC error, which travels percent-encoded in an HTTP/2 trailer: a
+ * 31,000-character id made a trailer over grpc-js's 8 KB metadata limit, and
+ * the call, and the next one, hung until their deadline (found by fuzzing).
+ * 1,024 UTF-16 units stay under 7 KB however they encode.
+ */
+export const MAX_STRING_CHARS = 1024;
+
+/** Refuses a body holding a string longer than MAX_STRING_CHARS, naming where it is. Iterative: any depth. */
+export function checkStringSizes(body: Json | undefined, method: string): void {
+  const stack: Array<[Json, string]> = body === undefined ? [] : [[body, '']];
+  while (stack.length > 0) {
+    const [v, where] = stack.pop() as [Json, string];
+    if (typeof v === 'string') {
+      if (v.length > MAX_STRING_CHARS) throw bad(method, where || 'the body', `is ${v.length} characters long (at most ${MAX_STRING_CHARS})`);
+    } else if (Array.isArray(v)) {
+      v.forEach((x, i) => stack.push([x, `${where}[${i}]`]));
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        const at = where ? `${where}.${k.slice(0, 40)}` : k.slice(0, 40);
+        if (k.length > MAX_STRING_CHARS) throw bad(method, `a member name in ${where || 'the body'}`, `is ${k.length} characters long (at most ${MAX_STRING_CHARS})`);
+        stack.push([x, at]);
+      }
+    }
+  }
+}

@@ -2,7 +2,9 @@
  * What the plugin-socket fuzz (fuzz.test.ts) found, one regression test each:
  * a body over the limit reset the connection instead of answering 413, and
  * malformed HTTP and CONNECT got node's bare answer or none, not {"Err"},
- * and the agent's message echoed a 70,000-character id whole.
+ * the agent's message echoed a 70,000-character id whole, and a 31,000-character
+ * id of '%' hung the call and the next one (the agent's error quoting it went
+ * over gRPC's metadata limit once percent-encoded).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -70,5 +72,18 @@ void describe('plugin socket edge cases found by fuzzing', () => {
       agent.failures.clear();
     }
     assert.equal(shortenMessage('short "x" stays'), 'short "x" stays');
+  });
+
+  void it('a string over 1,024 characters is refused by the shim and never reaches the agent', async () => {
+    agent.calls.length = 0;
+    const r = await rawRequest(sock, { method: 'POST', target: '/NetworkDriver.DeleteEndpoint', body: JSON.stringify({ NetworkID: 'n', EndpointID: '%'.repeat(31_000) }) });
+    assert.equal(r.status, 400);
+    assert.deepEqual(JSON.parse(r.body), { Err: 'invalid /NetworkDriver.DeleteEndpoint request: EndpointID is 31000 characters long (at most 1024)' });
+    const nested = await rawRequest(sock, { method: 'POST', target: '/IpamDriver.RequestPool', body: JSON.stringify({ Options: { [`k${'x'.repeat(2000)}`]: 'v' } }) });
+    assert.equal(nested.status, 400);
+    assert.match((JSON.parse(nested.body) as { Err: string }).Err, /^invalid \/IpamDriver\.RequestPool request: a member name in Options is 2001 characters long \(at most 1024\)$/);
+    const deep = await rawRequest(sock, { method: 'POST', target: '/NetworkDriver.Join', body: JSON.stringify({ NetworkID: 'n', EndpointID: 'e', Options: { a: [{ b: 'y'.repeat(1025) }] } }) });
+    assert.match((JSON.parse(deep.body) as { Err: string }).Err, /: Options\.a\[0\]\.b is 1025 characters long/);
+    assert.equal(agent.calls.length, 0);
   });
 });

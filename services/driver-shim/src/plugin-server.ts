@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '@contiv/runtime';
 import type { AgentConnection } from './agent-connection';
-import type { Json } from './docker-types';
+import { checkStringSizes, type Json } from './docker-types';
 import { mapError, type PluginReply, type Subsystem } from './error-map';
 import { ShimError } from './errors';
 import type { RouteTable } from './routes/route';
@@ -114,6 +114,7 @@ export class PluginServer {
           if (!route) throw new ShimError('SHIM_UNKNOWN_METHOD', `${path} is not implemented by the netplugin driver`);
           if (req.method !== 'POST') throw new ShimError('SHIM_BAD_REQUEST', `${path} must be called with POST, not ${req.method ?? '?'}`);
           const body = parseJson(await readBody(req, limit, path), path);
+          checkStringSizes(body, path);
           reply = { status: 200, body: (await route.handle(body, { requestId, agent: opts.agent, logger: log })) as Record<string, unknown> };
           log.debug('Served plugin call', { method: path, requestId, ms: Date.now() - started });
         } catch (err) {
