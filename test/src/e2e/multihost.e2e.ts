@@ -67,6 +67,22 @@ void describe('multi-host: 3 hosts, VXLAN, VLAN, tenants, names', { timeout: 900
     assert.ok(vxlan.some((l) => !/n_packets=0,/.test(l)), `h1 counted tunnel packets:\n${vxlan.join('\n')}`);
   });
 
+  void test("a container h1's agent has not heard of yet: c1's ARP request and its replies reach it through the flood over the tunnels", async () => {
+    // With h1's agent stopped its bridge keeps its flows but learns nothing: the
+    // moment right after a `docker run` elsewhere, before the store's news arrives, held open.
+    const c1 = await containerIp(c(), 'h1', 'c1');
+    await c().stop('h1', 'netplugin');
+    try {
+      const out = await pingFrom(c(), 'h2', 'contiv-net', c1);
+      assert.match(out, /3 packets transmitted, 3 packets received/, `h2 -> c1 while h1 knows nothing of the h2 container: ${out}`);
+    } finally {
+      await c().start('h1', 'netplugin');
+    }
+    // The replies left h1 by its Flood flow from local ports, into the tunnels.
+    const flood = (await flows(c(), 'h1')).filter((l) => l.includes('table=Flood') && l.includes('tun_id'));
+    assert.equal(flood.length, 1, flood.join('\n'));
+  });
+
   void test('TCP across hosts, by address and by name', async () => {
     await c().docker('h2', 'run', '-d', '--net=contiv-net', '--name=web2', 'busybox', 'httpd', '-f', '-p', '80');
     const ip = await containerIp(c(), 'h2', 'web2');

@@ -9,10 +9,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { netnsPath, sleep } from './exec';
 
-/** The process exists and is not a zombie (a zombie's cmdline is empty). */
+/**
+ * The process exists and is not a zombie. By its state in /proc/PID/stat, not
+ * by an empty cmdline: a child caught between fork and exec has an empty
+ * cmdline too, and taking that for dead made `cluster start` report a service
+ * that was starting as "exited".
+ */
 export function pidAlive(pid: number): boolean {
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`).length > 0;
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "PID (COMM) STATE ...": COMM may hold spaces and parentheses, so read after the last ')'.
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X' && state !== '';
   } catch {
     return false;
   }

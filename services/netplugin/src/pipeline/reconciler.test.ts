@@ -58,17 +58,20 @@ void test('deleting a remote endpoint removes exactly its flows, in one bundle o
   assert.deepEqual(rec.installedFlowsOf('l2-forwarding', 'remote:ep4'), []);
 });
 
-void test('a new local port changes the flood flow by modify (same cookie) and adds the endpoint flows', async () => {
+void test('a new local port changes the two flood flows by modify (same cookie) and adds the endpoint flows', async () => {
   const br = new RecordingBridge();
   const rec = new PipelineReconciler({ bridge: br, round: 1 });
   await rec.reconcile(twoHostState());
   br.clearCalls();
   const state = twoHostState();
   const result = await rec.reconcile({ ...state, localEndpoints: [...state.localEndpoints, localEndpoint('ep5', 5, NET, '100.1.1.5')] });
-  assert.deepEqual(result, { adds: 3, modifies: 1, deletes: 0, total: result.total });
+  assert.deepEqual(result, { adds: 3, modifies: 2, deletes: 0, total: result.total });
   assert.deepEqual(
-    br.flowStrings().filter((l) => l.includes(`table=${FloodTable.id}, priority=200`)),
-    [`cookie=0x1030000000001, table=${FloodTable.id}, priority=200,reg1=0x1/0xffff actions=output:3,output:4,output:5`],
+    br.flowStrings().filter((l) => /priority=[12]00,/.test(l) && l.includes(`table=${FloodTable.id}, `)),
+    [
+      `cookie=0x1030000000001, table=${FloodTable.id}, priority=200,reg0=0x1/0xf,reg1=0x1/0xffff actions=output:3,output:4,output:5,set_field:0x1389->tun_id,output:7`,
+      `cookie=0x1030000000001, table=${FloodTable.id}, priority=100,reg1=0x1/0xffff actions=output:3,output:4,output:5`,
+    ],
   );
 });
 
@@ -141,9 +144,9 @@ void test('flows are O(endpoints + networks): 100 endpoints on each of 3 hosts',
   // The DNS punt and its conntrack bypass; IPv6 neighbor discovery's bypass (4 ICMPv6 types); conntrack lookup and commit
   // for IPv4 and IPv6; replies and related; local senders skip SrcGroup.
   const fixed = 2 + 4 + 4 + 2 + 1;
-  // Local: classifier + ARP + L2; remote: ARP + L2; network: tunnel classifier + gateway ARP + flood.
-  assert.equal(result.total, 3 * local + 2 * remote + 3 * networks + misses + fixed);
-  assert.equal(result.total, 728);
+  // Local: classifier + ARP + L2; remote: ARP + L2; network: tunnel classifier + gateway ARP + flood from local + flood from the fabric.
+  assert.equal(result.total, 3 * local + 2 * remote + 4 * networks + misses + fixed);
+  assert.equal(result.total, 729);
   const perTable = new Map<string, number>();
   const names = tableNames();
   for (const f of br.flows()) perTable.set(names.get(f.table) ?? '', (perTable.get(names.get(f.table) ?? '') ?? 0) + 1);
@@ -159,7 +162,7 @@ void test('flows are O(endpoints + networks): 100 endpoints on each of 3 hosts',
     IngressRule: 1,
     ConntrackCommit: 3,
     L2Forwarding: local + remote + 2,
-    Flood: networks + 1,
+    Flood: 2 * networks + 1,
   });
 });
 

@@ -78,7 +78,8 @@ export const ConntrackCommitTable = defineTable('ConntrackCommit', Stage.Policy)
 export const L2ForwardingTable = defineTable('L2Forwarding', Stage.Forwarding);
 
 /**
- * Broadcast and unknown unicast: copies to the local ports of the packet's
- * network only, never to tunnels or uplinks (every host answers ARP itself).
+ * Broadcast and unknown unicast: from a local port, copies to the network's
+ * other local ports and to every other host (its tunnels with the VNI, or the
+ * uplink tagged); from a tunnel or an uplink, to the local ports only.
  */
 export const FloodTable = defineTable('Flood', Stage.Output);

@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startDockerd } from '../dockerd';
-import { inNetns, netnsPath, run, runInNetns, sleep, startDaemon } from '../exec';
+import { inNetns, netnsPath, run, runInNetns, sleep, startDaemon, tailFile } from '../exec';
 import { pidAlive, readPidFile, stopPids } from '../processes';
 import { ensurePhysAddress } from '../underlay';
 import type { ClusterLayout } from './layout';
@@ -158,7 +158,7 @@ export async function startService(layout: ClusterLayout, hostKey: string, servi
       service === 'netmaster'
         ? async () => (await runInNetns(host.netns, 'curl', ['-fsS', '-m', '2', `${state.netmasterUrl}/info`], { allowFail: true, timeoutMs: 5_000 })).code === 0
         : () => Promise.resolve(fs.existsSync(ready) && fs.statSync(ready).mtimeMs >= before),
-      () => pidAlive(d.pid),
+      () => d.isRunning(),
       `${service} on ${hostKey}`,
       path.join(host.logDir, `${service}.console.log`),
     );
@@ -181,8 +181,9 @@ function readinessPath(service: OurService, argv: readonly string[], logDir: str
 async function waitUntil(ready: () => Promise<boolean>, alive: () => boolean, what: string, log: string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (!(await ready())) {
-    if (!alive()) throw new Error(`${what} exited after it was started again; see ${log}`);
-    if (Date.now() > deadline) throw new Error(`${what} did not come back in 30 s; see ${log}`);
+    // The log's tail goes into the message: CI shows the test output, not the cluster's log files.
+    if (!alive()) throw new Error(`${what} exited after it was started again; ${log} ends with:\n${tailFile(log, 20)}`);
+    if (Date.now() > deadline) throw new Error(`${what} did not come back in 30 s; ${log} ends with:\n${tailFile(log, 20)}`);
     await sleep(50);
   }
 }

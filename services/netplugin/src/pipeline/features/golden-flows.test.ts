@@ -28,7 +28,7 @@ const DNS_PUNT = 'cookie=0x60000000000, table=L2Forwarding, priority=300,udp,reg
 /** Lines of one table, in dump order. */
 const inTable = (lines: string[], table: string): string[] => lines.filter((l) => l.includes(`table=${table}, `));
 
-void test('one local endpoint: classified by ofport, answered, forwarded, flooded locally', () => {
+void test('one local endpoint: classified by ofport, answered, forwarded, flooded', () => {
   const lines = renderPipeline(
     desiredState({
       networks: [vxlanNetwork('default/contiv-net', 1, 1)],
@@ -41,7 +41,8 @@ void test('one local endpoint: classified by ofport, answered, forwarded, floode
     'cookie=0x20000000003, table=Classifier, priority=200,in_port=3 actions=load:0x1->NXM_NX_REG0[0..3],load:0x1->NXM_NX_REG1[0..15],goto_table:EgressQos',
     'cookie=0x30000000001, table=Classifier, priority=200,tun_id=0x1 actions=load:0x2->NXM_NX_REG0[0..3],load:0x1->NXM_NX_REG1[0..15],goto_table:ConntrackZone',
     MISS_FLOWS[1],
-    'cookie=0x30000000001, table=Flood, priority=200,reg1=0x1/0xffff actions=output:3',
+    'cookie=0x30000000001, table=Flood, priority=200,reg0=0x1/0xf,reg1=0x1/0xffff actions=output:3',
+    'cookie=0x30000000001, table=Flood, priority=100,reg1=0x1/0xffff actions=output:3',
     MISS_FLOWS[2],
     DNS_PUNT,
     'cookie=0x20000000003, table=L2Forwarding, priority=200,reg1=0x1/0xffff,dl_dst=02:02:64:01:01:01 actions=output:3',
@@ -77,8 +78,10 @@ void test('two tenants with the same subnet and MACs: every flow is keyed by its
     MISS_FLOWS[3],
   ]);
   assert.deepEqual(inTable(lines, 'Flood'), [
-    'cookie=0x30000000001, table=Flood, priority=200,reg1=0x1/0xffff actions=output:3',
-    'cookie=0x30000000002, table=Flood, priority=200,reg1=0x2/0xffff actions=output:4',
+    'cookie=0x30000000001, table=Flood, priority=200,reg0=0x1/0xf,reg1=0x1/0xffff actions=output:3',
+    'cookie=0x30000000002, table=Flood, priority=200,reg0=0x1/0xf,reg1=0x2/0xffff actions=output:4',
+    'cookie=0x30000000001, table=Flood, priority=100,reg1=0x1/0xffff actions=output:3',
+    'cookie=0x30000000002, table=Flood, priority=100,reg1=0x2/0xffff actions=output:4',
     MISS_FLOWS[2],
   ]);
   // Whatever the table, a flow that outputs to port 3 (blue) never matches red's id, and the reverse.
@@ -105,8 +108,12 @@ void test('a remote endpoint on a VXLAN network: answered locally, sent into its
     arpReply('0x400249284a6', 0x1, '100.1.1.2', '02:02:64:01:01:02'),
     'cookie=0x400249284a6, table=L2Forwarding, priority=200,reg0=0x1/0xf,reg1=0x1/0xffff,dl_dst=02:02:64:01:01:02 actions=set_field:0x1389->tun_id,output:7',
   ]);
-  // Broadcast stays on this host: the tunnel port is in no Flood flow.
-  assert.deepEqual(inTable(lines, 'Flood'), ['cookie=0x30000000001, table=Flood, priority=200,reg1=0x1/0xffff actions=output:3', MISS_FLOWS[2]]);
+  // Broadcast and unknown unicast from a local port also go into every tunnel with the VNI; from the fabric, to local ports only.
+  assert.deepEqual(inTable(lines, 'Flood'), [
+    'cookie=0x30000000001, table=Flood, priority=200,reg0=0x1/0xf,reg1=0x1/0xffff actions=output:3,set_field:0x1389->tun_id,output:7',
+    'cookie=0x30000000001, table=Flood, priority=100,reg1=0x1/0xffff actions=output:3',
+    MISS_FLOWS[2],
+  ]);
 });
 
 void test('a remote endpoint whose host has no tunnel port yet gets its ARP flow only', () => {
@@ -143,6 +150,12 @@ void test('a VLAN network with an uplink: tagged on the way out, classified and 
     'cookie=0x20000000003, table=L2Forwarding, priority=200,reg1=0x1/0xffff,dl_dst=02:02:64:02:01:01 actions=output:3',
     'cookie=0x400249284a6, table=L2Forwarding, priority=200,reg0=0x1/0xf,reg1=0x1/0xffff,dl_dst=02:02:64:02:01:02 actions=push_vlan:0x8100,set_field:4196->vlan_vid,output:9',
     MISS_FLOWS[3],
+  ]);
+  // Flooded from a local port: local ports untagged first, then tagged onto the uplink; from the uplink, local ports only.
+  assert.deepEqual(inTable(lines, 'Flood'), [
+    'cookie=0x30000000001, table=Flood, priority=200,reg0=0x1/0xf,reg1=0x1/0xffff actions=output:3,push_vlan:0x8100,set_field:4196->vlan_vid,output:9',
+    'cookie=0x30000000001, table=Flood, priority=100,reg1=0x1/0xffff actions=output:3',
+    MISS_FLOWS[2],
   ]);
 });
 
