@@ -9,6 +9,7 @@
 export { RpcError, isRpcError } from './errors';
 export type { RpcErrorCode, TransportFailure } from './errors';
 export { ERROR_CODE_METADATA_KEY } from './status-map';
+export { MAX_ERROR_MESSAGE, capErrorMessage, shortenMessage } from './error-message';
 export { contracts, protoDir } from './contracts';
 export type { RpcServer } from './unix-server';
 export type { TlsSettingNames } from './tls';

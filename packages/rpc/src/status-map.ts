@@ -2,6 +2,7 @@
  * The one place RpcError codes and gRPC status codes meet, in both directions.
  */
 import * as grpc from '@grpc/grpc-js';
+import { capErrorMessage, shortenMessage } from './error-message';
 import { RpcError, type RpcErrorCode } from './errors';
 
 export const ERROR_CODE_METADATA_KEY = 'contiv-error-code';
@@ -21,35 +22,12 @@ const toStatus: Record<RpcErrorCode, grpc.status> = {
 
 const codes = new Set<string>(Object.keys(toStatus));
 
-/**
- * The most UTF-8 bytes of an error message sent to a peer. gRPC carries the
- * message percent-encoded in the grpc-message trailer (up to 3 bytes per byte),
- * and a peer refuses trailers over its metadata limit (8 KiB by default) by
- * dropping the call as INTERNAL, losing the code and the message. A message
- * that echoes hostile input (a 31,000-character id) must not do that.
- */
-export const MAX_ERROR_MESSAGE_BYTES = 1500;
-
-/** `message` cut to MAX_ERROR_MESSAGE_BYTES at a character boundary, saying how much was cut. */
-export function capErrorMessage(message: string): string {
-  if (Buffer.byteLength(message, 'utf8') <= MAX_ERROR_MESSAGE_BYTES) return message;
-  const chars = Array.from(message);
-  let bytes = 0;
-  let kept = 0;
-  // Room for the note, which is ASCII and at most ~50 bytes.
-  while (kept < chars.length && bytes + Buffer.byteLength(chars[kept] as string, 'utf8') <= MAX_ERROR_MESSAGE_BYTES - 64) {
-    bytes += Buffer.byteLength(chars[kept] as string, 'utf8');
-    kept++;
-  }
-  return `${chars.slice(0, kept).join('')}... (${chars.length - kept} more characters cut)`;
-}
-
 /** Server side: any thrown value becomes a ServiceError carrying our code. */
 export function toServiceError(err: unknown): Partial<grpc.StatusObject> {
   const rpcErr = err instanceof RpcError ? err : new RpcError('INTERNAL', err instanceof Error ? err.message : String(err));
   const metadata = new grpc.Metadata();
   metadata.set(ERROR_CODE_METADATA_KEY, rpcErr.code);
-  return { code: toStatus[rpcErr.code], details: capErrorMessage(rpcErr.message), metadata };
+  return { code: toStatus[rpcErr.code], details: capErrorMessage(shortenMessage(rpcErr.message)), metadata };
 }
 
 /** Client side: a failed call becomes an RpcError with the server's code and message. */

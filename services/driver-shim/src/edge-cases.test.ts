@@ -12,11 +12,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { noopLogger } from '@contiv/runtime';
-import { shortenMessage } from './error-map';
+import { shortenMessage } from '@contiv/rpc';
 import { PLUGIN_CONTENT_TYPE } from './plugin-server';
 import { startShim, type RunningShim } from './shim';
 import { FakeAgent } from './testing/fake-agent';
-import { rawExchange, rawRequest } from './testing/raw-http';
+import { rawExchange, rawRequest } from '@contiv/testkit';
 
 void describe('plugin socket edge cases found by fuzzing', () => {
   let dir: string;

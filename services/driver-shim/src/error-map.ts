@@ -13,7 +13,7 @@
  *   methods (Program/RevokeExternalConnectivity, IpamDriver.GetCapabilities).
  * - Anything unexpected in the shim itself: 500.
  */
-import { isRpcError } from '@contiv/rpc';
+import { isRpcError, shortenMessage } from '@contiv/rpc';
 import { isShimError } from './errors';
 
 export type Subsystem = 'Plugin' | 'NetworkDriver' | 'IpamDriver';
@@ -25,24 +25,6 @@ export interface PluginReply {
 
 function errBody(subsystem: Subsystem, message: string): Record<string, unknown> {
   return subsystem === 'IpamDriver' ? { Err: message, Error: message } : { Err: message };
-}
-
-/** Longest Err sent: Docker shows it to the user as `remote: <Err>`. */
-export const MAX_ERR = 2000;
-/** JSON string literals, matched whole so that quote pairs never mix. */
-const QUOTED = /"(?:[^"\\]|\\.)*"/g;
-const LONG_WORD = /[^\s"]{100,}/g;
-
-/**
- * The agent's messages quote the value they refuse (`endpoint id "..." is not
- * 12 to 64 hex digits`): a 70,000-character id must not come back whole.
- * Long values keep their first 40 characters and say how long they were.
- */
-export function shortenMessage(message: string): string {
-  if (message.length < 100) return message;
-  let out = message.replace(QUOTED, (q) => (q.length < 102 ? q : `${q.slice(0, 41)}..." (${q.length - 2} characters)`));
-  out = out.replace(LONG_WORD, (w) => `${w.slice(0, 40)}... (${w.length} characters)`);
-  return out.length > MAX_ERR ? `${out.slice(0, MAX_ERR)}... (${out.length} characters in all)` : out;
 }
 
 /** Maps a failure of `method` to the status and JSON body Docker understands. */

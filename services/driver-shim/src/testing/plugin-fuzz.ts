@@ -16,8 +16,7 @@
  * real netplugin in test/src/integration/fuzz.itest.ts, longer in `make bench`.
  */
 import fc from 'fast-check';
-import { deepJsonText, hostileJsonValue, hostileString, notJson, objectText, SPECIAL_STRINGS } from './hostile';
-import { rawExchange, rawRequest, type RawRequest, type RawResponse } from './raw-http';
+import { deepJsonText, hostileJsonValue, hostileString, notJson, objectText, rawExchange, rawRequest, SPECIAL_STRINGS, type RawRequest, type RawResponse } from '@contiv/testkit';
 
 export interface PluginFuzzTarget {
   readonly socketPath: string;

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startFixture, type Fixture } from '../testing/fixture';
-import { rawExchange, rawRequest } from '../testing/raw-http';
+import { rawExchange, rawRequest } from '@contiv/testkit';
 import { nestingDepth } from './body';
-import { MAX_ERROR_MESSAGE, shortenMessage } from './error-map';
+import { MAX_ERROR_MESSAGE, shortenMessage } from '@contiv/rpc';
 
 const GO = ['User-Agent', 'Go-http-client/1.1'] as const;
 const errorOf = (body: string): { code: string; message: string } => (JSON.parse(body) as { error: { code: string; message: string } }).error;

@@ -9,6 +9,7 @@
  * message and a newline.
  */
 import { isModelError } from '@contiv/model';
+import { shortenMessage } from '@contiv/rpc';
 import { isStoreError } from '@contiv/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isNetmasterError, type NetmasterErrorCode } from '../errors';
@@ -33,33 +34,6 @@ const STATUS: Record<NetmasterErrorCode, number> = {
   NOT_LEADER: 503,
   INTERNAL: 500,
 };
-
-/** Longest message sent: a refusal must stay readable whatever the request held. */
-export const MAX_ERROR_MESSAGE = 2000;
-/** JSON string literals: messages quote the values they refuse with JSON.stringify (matched whole, so pairs never mix). */
-const QUOTED = /"(?:[^"\\]|\\.)*"/g;
-/** Any other run of 100 or more non-blank characters (keys and paths echoed unquoted). */
-const LONG_WORD = /[^\s"]{100,}/g;
-
-/**
- * Messages name the value they refuse; a 70,000-character name or a 20 KB path
- * must not turn into a 70 KB answer and log line. Long values keep their first
- * 40 characters and say how long they were; what is around them (the field
- * name, the reason) is kept.
- */
-export function shortenMessage(message: string): string {
-  let out = message.replace(QUOTED, (s) => (s.length < 102 ? s : `${s.slice(0, 41)}..." (${unquotedLength(s)} characters)`));
-  out = out.replace(LONG_WORD, (s) => `${s.slice(0, 40)}... (${s.length} characters)`);
-  return out.length > MAX_ERROR_MESSAGE ? `${out.slice(0, MAX_ERROR_MESSAGE)}... (${out.length} characters in all)` : out;
-}
-
-function unquotedLength(literal: string): number {
-  try {
-    return (JSON.parse(literal) as string).length;
-  } catch {
-    return literal.length - 2;
-  }
-}
 
 export function mapError(err: unknown): MappedError {
   const m = mapErrorUnshortened(err);

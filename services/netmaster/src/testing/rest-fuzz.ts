@@ -18,8 +18,19 @@
  * longer in `make bench` (test/src/bench/fuzz.ts).
  */
 import fc from 'fast-check';
-import { deepJsonText, hostileJsonValue, hostileString, notJson, objectText, SPECIAL_STRINGS } from './hostile';
-import { rawRequest, rawExchange, type RawRequest, type RawResponse, type RawTarget } from './raw-http';
+import {
+  deepJsonText,
+  hostileJsonValue,
+  hostileString,
+  notJson,
+  objectText,
+  rawExchange,
+  rawRequest,
+  SPECIAL_STRINGS,
+  type RawRequest,
+  type RawResponse,
+  type RawTarget,
+} from '@contiv/testkit';
 
 /** Every key and value of the store, and its revision. */
 export interface StoreSnapshot {

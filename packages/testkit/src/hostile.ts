@@ -4,7 +4,7 @@
  * nested JSON, written as JSON *text* so that what no JSON.stringify would
  * produce (1e999, duplicate keys, truncation) can be sent too.
  *
- * A copy of services/netmaster/src/testing/hostile.ts: the services share no test code.
+ * Test-only (@contiv/testkit): the fuzz tests of netmaster and the driver shim share it.
  */
 import fc from 'fast-check';
 

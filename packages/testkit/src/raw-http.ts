@@ -4,7 +4,7 @@
  * hostile client sends (control characters, raw UTF-8 in the path, lying
  * Content-Length), and those are exactly what the server must survive.
  *
- * Copied to services/driver-shim/src/testing/raw-http.ts: the services share no test code.
+ * Test-only (@contiv/testkit): the fuzz tests of netmaster and the driver shim share it.
  */
 import net from 'node:net';
 
