@@ -7,3 +7,5 @@
 export { SPECIAL_STRINGS, NUMBER_TOKENS, deepJson, deepJsonText, hostileJsonValue, hostileString, notJson, objectText } from './hostile';
 export type { ExchangeOptions, RawRequest, RawResponse, RawTarget } from './raw-http';
 export { encodeRequest, parseResponse, rawExchange, rawRequest } from './raw-http';
+export type { FuzzCounters, FuzzRunOptions, PropertyReport } from './fuzz-report';
+export { checkProperty, formatReports, newCounters } from './fuzz-report';

@@ -16,7 +16,24 @@
  * real netplugin in test/src/integration/fuzz.itest.ts, longer in `make bench`.
  */
 import fc from 'fast-check';
-import { deepJsonText, hostileJsonValue, hostileString, notJson, objectText, rawExchange, rawRequest, SPECIAL_STRINGS, type RawRequest, type RawResponse } from '@contiv/testkit';
+import {
+  checkProperty,
+  deepJsonText,
+  formatReports,
+  hostileJsonValue,
+  hostileString,
+  newCounters,
+  notJson,
+  objectText,
+  rawExchange,
+  rawRequest,
+  SPECIAL_STRINGS,
+  type FuzzCounters,
+  type FuzzRunOptions,
+  type PropertyReport,
+  type RawRequest,
+  type RawResponse,
+} from '@contiv/testkit';
 
 export interface PluginFuzzTarget {
   readonly socketPath: string;
@@ -32,17 +49,6 @@ export interface PluginFuzzTarget {
 
 export const PLUGIN_PROPERTIES = ['bodies', 'paths', 'http'] as const;
 export type PluginProperty = (typeof PLUGIN_PROPERTIES)[number];
-
-export interface PropertyReport {
-  readonly property: string;
-  readonly runs: number;
-  readonly requests: number;
-  readonly accepted: number;
-  readonly refused: number;
-  readonly slowest?: { readonly label: string; readonly ms: number };
-  readonly seed: number;
-  readonly failure?: { readonly message: string; readonly path: string | null; readonly counterexample: string };
-}
 
 export const MAX_MESSAGE = 2048;
 const MEDIA_TYPE = 'application/vnd.docker.plugins.v1+json';
@@ -226,14 +232,6 @@ function httpCase(): fc.Arbitrary<Case> {
 
 const subsystemOf = (method: string) => (method.startsWith('/IpamDriver.') ? 'IpamDriver' : method.startsWith('/NetworkDriver.') ? 'NetworkDriver' : 'Plugin');
 
-interface Counters {
-  requests: number;
-  accepted: number;
-  refused: number;
-  /** The slowest case so far and its time (a hint for whoever tunes the run length). */
-  slowest?: { label: string; ms: number };
-}
-
 function judge(target: PluginFuzzTarget, c: Case, res: RawResponse, agentCalled: boolean, changed: string | undefined): { problem?: string; accepted: boolean } {
   if (res.status === 0) {
     if (c.answerOptional) return changed ? { problem: `no answer, and the state changed: ${changed}`, accepted: false } : { accepted: false };
@@ -279,7 +277,7 @@ async function alive(target: PluginFuzzTarget): Promise<string | undefined> {
   return target.health?.();
 }
 
-async function checkCase(target: PluginFuzzTarget, c: Case, n: Counters): Promise<void> {
+async function checkCase(target: PluginFuzzTarget, c: Case, n: FuzzCounters): Promise<void> {
   const before = await target.snapshot?.();
   const callsBefore = target.agentCalls?.() ?? 0;
   const opts = c.answerOptional ? { halfCloseAfterMs: 300 } : {};
@@ -309,40 +307,14 @@ const CASES: Record<PluginProperty, () => fc.Arbitrary<Case>> = { bodies: bodies
 
 export async function runPluginFuzz(
   target: PluginFuzzTarget,
-  opts: { readonly seed: number; readonly numRuns: number; readonly path?: string; readonly endOnFailure?: boolean; readonly only?: readonly PluginProperty[] },
+  opts: FuzzRunOptions & { readonly only?: readonly PluginProperty[] },
 ): Promise<PropertyReport[]> {
   const reports: PropertyReport[] = [];
   for (const name of opts.only ?? PLUGIN_PROPERTIES) {
-    const n: Counters = { requests: 0, accepted: 0, refused: 0 };
-    const details = await fc.check(
-      fc.asyncProperty(CASES[name](), (c) => checkCase(target, c, n)),
-      { seed: opts.seed, numRuns: opts.numRuns, ...(opts.path !== undefined ? { path: opts.path } : {}), endOnFailure: opts.endOnFailure ?? false },
-    );
-    reports.push({
-      property: `plugin.${name}`,
-      runs: details.numRuns + details.numShrinks,
-      ...n,
-      seed: details.seed,
-      ...(details.failed
-        ? {
-            failure: {
-              message: details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance),
-              path: details.counterexamplePath,
-              counterexample: fc.stringify(details.counterexample).slice(0, 2000),
-            },
-          }
-        : {}),
-    });
+    const n = newCounters();
+    reports.push(await checkProperty(`plugin.${name}`, fc.asyncProperty(CASES[name](), (c) => checkCase(target, c, n)), n, opts));
   }
   return reports;
 }
 
-export function formatReports(reports: readonly PropertyReport[]): string {
-  return reports
-    .map((r) => {
-      const slow = r.slowest ? `, slowest ${r.slowest.ms} ms (${r.slowest.label})` : '';
-      const head = `${r.property}: ${r.runs} inputs, ${r.requests} requests (${r.accepted} accepted, ${r.refused} refused), seed ${r.seed}${slow}`;
-      return r.failure ? `${head}\n  FAILED (replay: seed ${r.seed}, path "${r.failure.path ?? ''}")\n  ${r.failure.message.split('\n').join('\n  ')}` : head;
-    })
-    .join('\n');
-}
+export { formatReports };

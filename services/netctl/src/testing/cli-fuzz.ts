@@ -17,6 +17,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { checkProperty, formatReports as formatCommon, newCounters, type FuzzCounters, type FuzzRunOptions, type PropertyReport } from '@contiv/testkit';
 import fc from 'fast-check';
 
 export interface CliRun {
@@ -38,17 +39,6 @@ export interface CliFuzzTarget {
 
 export const CLI_PROPERTIES = ['argv', 'responses'] as const;
 export type CliProperty = (typeof CLI_PROPERTIES)[number];
-
-export interface PropertyReport {
-  readonly property: string;
-  readonly runs: number;
-  readonly requests: number;
-  readonly accepted: number;
-  readonly refused: number;
-  readonly slowest?: { readonly label: string; readonly ms: number };
-  readonly seed: number;
-  readonly failure?: { readonly message: string; readonly path: string | null; readonly counterexample: string };
-}
 
 export const MAX_LINE = 2048;
 const USAGE_HINT = /^\(run 'netctl[^']*--help' for usage\)$/;
@@ -272,14 +262,7 @@ function judge(c: Case, r: CliRun, sent: number, changed: string | undefined): s
   return undefined;
 }
 
-interface Counters {
-  requests: number;
-  accepted: number;
-  refused: number;
-  slowest?: { label: string; ms: number };
-}
-
-async function checkCase(target: CliFuzzTarget, c: Case, n: Counters): Promise<void> {
+async function checkCase(target: CliFuzzTarget, c: Case, n: FuzzCounters): Promise<void> {
   if (c.answer) {
     if (!target.server) throw new Error('the responses property needs a scripted server');
     target.server.answer = c.answer;
@@ -304,42 +287,16 @@ async function checkCase(target: CliFuzzTarget, c: Case, n: Counters): Promise<v
 
 const CASES: Record<CliProperty, () => fc.Arbitrary<Case>> = { argv: argvCase, responses: responsesCase };
 
-export async function runCliFuzz(
-  target: CliFuzzTarget,
-  opts: { readonly seed: number; readonly numRuns: number; readonly path?: string; readonly endOnFailure?: boolean; readonly only?: readonly CliProperty[] },
-): Promise<PropertyReport[]> {
+export async function runCliFuzz(target: CliFuzzTarget, opts: FuzzRunOptions & { readonly only?: readonly CliProperty[] }): Promise<PropertyReport[]> {
   const reports: PropertyReport[] = [];
   for (const name of opts.only ?? (target.server ? CLI_PROPERTIES : (['argv'] as const))) {
-    const n: Counters = { requests: 0, accepted: 0, refused: 0 };
-    const details = await fc.check(
-      fc.asyncProperty(CASES[name](), (c) => checkCase(target, c, n)),
-      { seed: opts.seed, numRuns: opts.numRuns, ...(opts.path !== undefined ? { path: opts.path } : {}), endOnFailure: opts.endOnFailure ?? false },
-    );
-    reports.push({
-      property: `netctl.${name}`,
-      runs: details.numRuns + details.numShrinks,
-      ...n,
-      seed: details.seed,
-      ...(details.failed
-        ? {
-            failure: {
-              message: details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance),
-              path: details.counterexamplePath,
-              counterexample: fc.stringify(details.counterexample).slice(0, 2000),
-            },
-          }
-        : {}),
-    });
+    const n = newCounters();
+    reports.push(await checkProperty(`netctl.${name}`, fc.asyncProperty(CASES[name](), (c) => checkCase(target, c, n)), n, opts));
   }
   return reports;
 }
 
+/** One line per property (an accepted case is a netctl that exited 0), and the replay recipe of a failure. */
 export function formatReports(reports: readonly PropertyReport[]): string {
-  return reports
-    .map((r) => {
-      const slow = r.slowest ? `, slowest ${r.slowest.ms} ms (${r.slowest.label})` : '';
-      const head = `${r.property}: ${r.runs} inputs, ${r.requests} requests (${r.accepted} exit 0, ${r.refused} refused), seed ${r.seed}${slow}`;
-      return r.failure ? `${head}\n  FAILED (replay: seed ${r.seed}, path "${r.failure.path ?? ''}")\n  ${r.failure.message.split('\n').join('\n  ')}` : head;
-    })
-    .join('\n');
+  return formatCommon(reports, 'exit 0');
 }

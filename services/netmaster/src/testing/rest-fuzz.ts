@@ -19,14 +19,20 @@
  */
 import fc from 'fast-check';
 import {
+  checkProperty,
   deepJsonText,
+  formatReports,
   hostileJsonValue,
   hostileString,
+  newCounters,
   notJson,
   objectText,
   rawExchange,
   rawRequest,
   SPECIAL_STRINGS,
+  type FuzzCounters,
+  type FuzzRunOptions,
+  type PropertyReport,
   type RawRequest,
   type RawResponse,
   type RawTarget,
@@ -47,27 +53,6 @@ export interface RestFuzzTarget {
 
 export const REST_PROPERTIES = ['bodies', 'paths', 'http', 'conflicts', 'races'] as const;
 export type RestProperty = (typeof REST_PROPERTIES)[number];
-
-export interface PropertyReport {
-  readonly property: string;
-  /** Runs fast-check made (inputs tried), shrinking included. */
-  readonly runs: number;
-  readonly requests: number;
-  readonly accepted: number;
-  readonly refused: number;
-  readonly slowest?: { readonly label: string; readonly ms: number };
-  readonly seed: number;
-  readonly failure?: { readonly message: string; readonly path: string | null; readonly counterexample: string };
-}
-
-export interface FuzzRunOptions {
-  readonly seed: number;
-  readonly numRuns: number;
-  /** Replays one failing run (fast-check's counterexample path). */
-  readonly path?: string;
-  /** Stop at the first failure, without shrinking (long runs). */
-  readonly endOnFailure?: boolean;
-}
 
 /** Longest error message we call clear. */
 export const MAX_MESSAGE = 2048;
@@ -521,21 +506,13 @@ async function judge(target: RestFuzzTarget, c: Case, res: RawResponse, before: 
 // ---------------------------------------------------------------------------
 // Running.
 
-interface Counters {
-  requests: number;
-  accepted: number;
-  refused: number;
-  /** The slowest case so far and its time (a hint for whoever tunes the run length). */
-  slowest?: { label: string; ms: number };
-}
-
 async function alive(target: RestFuzzTarget): Promise<string | undefined> {
   const v = await rawRequest(target.raw, { method: 'GET', target: '/version' });
   if (v.status !== 200) return `GET /version after it: ${v.status === 0 ? v.failure : `HTTP ${v.status}`}`;
   return target.health?.();
 }
 
-async function checkCase(target: RestFuzzTarget, c: Case, n: Counters): Promise<void> {
+async function checkCase(target: RestFuzzTarget, c: Case, n: FuzzCounters): Promise<void> {
   const before = await target.snapshot();
   const opts = c.answerOptional ? { halfCloseAfterMs: 300 } : {};
   const started = Date.now();
@@ -552,7 +529,7 @@ async function checkCase(target: RestFuzzTarget, c: Case, n: Counters): Promise<
 }
 
 /** Concurrent creates of networks whose names and subnets collide: the answers and the store must agree. */
-function racesProperty(target: RestFuzzTarget, n: Counters): fc.IAsyncProperty<[Array<{ name: string; subnet: string }>]> {
+function racesProperty(target: RestFuzzTarget, n: FuzzCounters): fc.IAsyncProperty<[Array<{ name: string; subnet: string }>]> {
   const t = RACE_TENANT;
   const entry = fc.record({ name: fc.constantFrom('r1', 'r2'), subnet: fc.constantFrom('10.95.0.0/24', '10.95.0.0/16', '10.95.0.128/25', '10.95.1.0/24') });
   return fc.asyncProperty(fc.array(entry, { minLength: 2, maxLength: 6 }), async (reqs) => {
@@ -609,7 +586,7 @@ function overlaps(a: string, b: string): boolean {
 
 const CASES: Record<Exclude<RestProperty, 'races'>, () => fc.Arbitrary<Case>> = { bodies: bodiesCase, paths: pathsCase, http: httpCase, conflicts: conflictsCase };
 
-function restProperty(target: RestFuzzTarget, name: RestProperty, n: Counters): fc.IAsyncProperty<[unknown]> {
+function restProperty(target: RestFuzzTarget, name: RestProperty, n: FuzzCounters): fc.IAsyncProperty<[unknown]> {
   if (name === 'races') return racesProperty(target, n) as fc.IAsyncProperty<[unknown]>;
   return fc.asyncProperty(CASES[name](), (c) => checkCase(target, c, n)) as fc.IAsyncProperty<[unknown]>;
 }
@@ -618,40 +595,12 @@ function restProperty(target: RestFuzzTarget, name: RestProperty, n: Counters): 
 export async function runRestFuzz(target: RestFuzzTarget, opts: FuzzRunOptions & { readonly only?: readonly RestProperty[] }): Promise<PropertyReport[]> {
   const reports: PropertyReport[] = [];
   for (const name of opts.only ?? REST_PROPERTIES) {
-    const n: Counters = { requests: 0, accepted: 0, refused: 0 };
-    const prop = restProperty(target, name, n);
-    const details = await fc.check(prop, {
-      seed: opts.seed,
-      numRuns: name === 'races' ? Math.max(1, Math.ceil(opts.numRuns / 5)) : opts.numRuns,
-      ...(opts.path !== undefined ? { path: opts.path } : {}),
-      endOnFailure: opts.endOnFailure ?? false,
-    });
-    reports.push({
-      property: `rest.${name}`,
-      runs: details.numRuns + details.numShrinks,
-      ...n,
-      seed: details.seed,
-      ...(details.failed
-        ? {
-            failure: {
-              message: details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance),
-              path: details.counterexamplePath,
-              counterexample: fc.stringify(details.counterexample).slice(0, 2000),
-            },
-          }
-        : {}),
-    });
+    const n = newCounters();
+    // A race case sends several requests at once: fewer of them cover as much.
+    const numRuns = name === 'races' ? Math.max(1, Math.ceil(opts.numRuns / 5)) : opts.numRuns;
+    reports.push(await checkProperty(`rest.${name}`, restProperty(target, name, n), n, { ...opts, numRuns }));
   }
   return reports;
 }
 
-/** One line per property, and the replay recipe of a failure. */
-export function formatReports(reports: readonly PropertyReport[]): string {
-  return reports
-    .map((r) => {
-      const slow = r.slowest ? `, slowest ${r.slowest.ms} ms (${r.slowest.label})` : '';
-      const head = `${r.property}: ${r.runs} inputs, ${r.requests} requests (${r.accepted} accepted, ${r.refused} refused), seed ${r.seed}${slow}`;
-      return r.failure ? `${head}\n  FAILED (replay: seed ${r.seed}, path "${r.failure.path ?? ''}")\n  ${r.failure.message.split('\n').join('\n  ')}` : head;
-    })
-    .join('\n');
-}
+export { formatReports };
