@@ -12,13 +12,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { OFPBF_ATOMIC, OFPBF_ORDERED, OpenFlowBridge, bridgeMgmtEndpoint, encodeMessage, flowsToStrings, normalizeDumpFlows, planBundle } from '@contiv/openflow';
-import type { Flow } from '@contiv/openflow';
+import { OFPBF_ATOMIC, OFPBF_ORDERED, encodeMessage, flowsToStrings, normalizeDumpFlows, planBundle } from '@contiv/openflow';
+import type { Flow, OpenFlowBridge } from '@contiv/openflow';
 import { PIPELINE_FEATURES, PipelineReconciler, allFlows, computeFlowSet } from '../../../services/netplugin/lib/pipeline/index';
 import type { DesiredLocalEndpoint, DesiredNetwork, DesiredRemoteEndpoint, DesiredState, ReconcileResult } from '../../../services/netplugin/lib/pipeline/index';
-import { eventually } from '../harness/eventually';
 import { startOvs } from '../harness/ovs';
 import type { Ovs } from '../harness/ovs';
+import { REMOTE_HOSTS, createBenchBridge, removeBenchBridge, type BenchPorts } from './bench-bridge';
 import { leastSquares, median, ms, percentile, table, timed } from './stats';
 
 /** Local endpoints, remote endpoints and VXLAN networks of one synthetic host. */
@@ -36,10 +36,6 @@ export interface PipelineScaleOptions {
 }
 
 const ROUND = 1;
-const REMOTE_HOSTS = [
-  { host: 'h2', vtepIp: '192.168.250.12' },
-  { host: 'h3', vtepIp: '192.168.250.13' },
-] as const;
 const HOST_SHAPE: Shape = { locals: 20, remotes: 1000, networks: 10 };
 /**
  * By flow count. Every size has at least one local endpoint per network (so
@@ -104,45 +100,6 @@ function stateOf(shape: Shape, ports: BenchPorts): DesiredState {
 
 // ---- the switch --------------------------------------------------------------
 
-interface BenchPorts {
-  /** Ofports of the internal ports the local endpoints sit on, in endpoint order. */
-  readonly locals: readonly number[];
-  /** Ofports of the VXLAN ports, in REMOTE_HOSTS order. */
-  readonly tunnels: readonly number[];
-}
-
-interface BenchBridge {
-  readonly name: string;
-  readonly bridge: OpenFlowBridge;
-  readonly ports: BenchPorts;
-}
-
-/** A netdev bridge as the agent's (OpenFlow13, fail_mode=secure) with `localPorts` internal ports and one VXLAN port per remote host. */
-async function createBridge(ovs: Ovs, name: string, localPorts: number): Promise<BenchBridge> {
-  const locals = Array.from({ length: localPorts }, (_, i) => `${name}l${i}`);
-  const tunnels = REMOTE_HOSTS.map((_, i) => `${name}t${i}`);
-  const args = ['add-br', name, '--', 'set', 'bridge', name, 'datapath_type=netdev', 'protocols=OpenFlow13', 'fail_mode=secure'];
-  for (const p of locals) args.push('--', 'add-port', name, p, '--', 'set', 'interface', p, 'type=internal');
-  tunnels.forEach((p, i) => args.push('--', 'add-port', name, p, '--', 'set', 'interface', p, 'type=vxlan', `options:remote_ip=${REMOTE_HOSTS[i]?.vtepIp ?? ''}`, 'options:key=flow'));
-  await ovs.vsctl(...args);
-  const bridge = await OpenFlowBridge.connect({ endpoint: bridgeMgmtEndpoint(ovs.dir, name), timeoutMs: 120_000 });
-  const byName = await eventually(
-    async () => {
-      const found = new Map((await bridge.dumpPorts()).map((p) => [p.name, p.portNo]));
-      const missing = [...locals, ...tunnels].filter((p) => !found.has(p));
-      if (missing.length > 0) throw new Error(`${missing.length} ports have no ofport yet, e.g. ${missing[0] ?? ''}`);
-      return found;
-    },
-    { timeoutMs: 60_000, what: `the ports of ${name} in PORT_DESC` },
-  );
-  const ofport = (p: string): number => byName.get(p) as number;
-  return { name, bridge, ports: { locals: locals.map(ofport), tunnels: tunnels.map(ofport) } };
-}
-
-async function removeBridge(ovs: Ovs, b: BenchBridge): Promise<void> {
-  b.bridge.close();
-  await ovs.vsctl('--if-exists', 'del-br', b.name);
-}
 
 /** The flows `state` renders to, as sorted ovs-ofctl lines (numeric tables, as the switch prints them without --names). */
 function expectedLines(state: DesiredState): string[] {
@@ -231,10 +188,10 @@ const changeText = (r: ReconcileResult): string => `+${r.adds} ~${r.modifies} -$
 async function benchHost(ovs: Ovs, opts: PipelineScaleOptions): Promise<void> {
   const shape = HOST_SHAPE;
   // One spare port for the local endpoint that comes and goes.
-  const b = await createBridge(ovs, 'bph', shape.locals + 1);
+  const b = await createBenchBridge(ovs, 'bph', shape.locals + 1);
   try {
     const pid = vswitchdPid(ovs);
-    const state = stateOf(shape, b.ports);
+    const state = stateOf(shape, b);
     const reconciler = new PipelineReconciler({ bridge: b.bridge, round: ROUND });
     const rss0 = rssMbOf(pid);
     const first = await costOf(pid, b.bridge, () => reconciler.reconcile(state));
@@ -243,7 +200,7 @@ async function benchHost(ovs: Ovs, opts: PipelineScaleOptions): Promise<void> {
     const again = await costOf(pid, b.bridge, () => reconciler.reconcile(state));
 
     const changes = { addRemote: [] as Cost<ReconcileResult>[], removeRemote: [] as Cost<ReconcileResult>[], addLocal: [] as Cost<ReconcileResult>[], removeLocal: [] as Cost<ReconcileResult>[] };
-    const spare = localEndpoint(shape.locals, b.ports.locals[shape.locals] as number, shape.networks);
+    const spare = localEndpoint(shape.locals, b.locals[shape.locals] as number, shape.networks);
     for (let r = 0; r < opts.rounds; r++) {
       const withRemote = { ...state, remoteEndpoints: [...state.remoteEndpoints, remoteEndpoint(`remote-extra-${r}`, r % shape.networks, EXTRA_BASE + r, r)] };
       changes.addRemote.push(await costOf(pid, b.bridge, () => reconciler.reconcile(withRemote)));
@@ -299,7 +256,7 @@ async function benchHost(ovs: Ovs, opts: PipelineScaleOptions): Promise<void> {
     );
     console.log(`ovs-vswitchd RSS ${rss0.toFixed(0)} MiB before the first reconcile, ${rss1.toFixed(0)} MiB after`);
   } finally {
-    await removeBridge(ovs, b);
+    await removeBenchBridge(ovs, b);
   }
 }
 
@@ -368,10 +325,10 @@ interface SizeResult {
 }
 
 async function benchSize(ovs: Ovs, index: number, shape: Shape, opts: PipelineScaleOptions, dir: string): Promise<SizeResult> {
-  const b = await createBridge(ovs, `bps${index}`, shape.locals);
+  const b = await createBenchBridge(ovs, `bps${index}`, shape.locals);
   try {
     const pid = vswitchdPid(ovs);
-    const state = stateOf(shape, b.ports);
+    const state = stateOf(shape, b);
     const expected = expectedLines(state);
     const file = path.join(dir, `${b.name}.flows`);
     fs.writeFileSync(file, `${expected.join('\n')}\n`);
@@ -405,7 +362,7 @@ async function benchSize(ovs: Ovs, index: number, shape: Shape, opts: PipelineSc
     }
     return result;
   } finally {
-    await removeBridge(ovs, b);
+    await removeBenchBridge(ovs, b);
   }
 }
 

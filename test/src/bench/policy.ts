@@ -26,7 +26,7 @@ import readline from 'node:readline';
 import { execFileSync, spawn } from 'node:child_process';
 import { compilePolicyRules } from '@contiv/model';
 import type { GroupState, RuleState } from '@contiv/model';
-import { OpenFlowBridge, bridgeMgmtEndpoint, flowsToStrings, normalizeDumpFlows } from '@contiv/openflow';
+import { flowsToStrings, normalizeDumpFlows, type OpenFlowBridge } from '@contiv/openflow';
 import { PIPELINE_FEATURES, PipelineReconciler, allFlows, computeFlowSet } from '../../../services/netplugin/lib/pipeline/index';
 import type { DesiredNetwork, DesiredState, ReconcileResult } from '../../../services/netplugin/lib/pipeline/index';
 import { LocalCluster } from '../harness/cluster/client';
@@ -35,6 +35,7 @@ import { sleep, startForwarder } from '../harness/exec';
 import type { Daemon } from '../harness/exec';
 import { startOvs } from '../harness/ovs';
 import type { Ovs } from '../harness/ovs';
+import { REMOTE_HOSTS, createBenchBridge, type BenchBridge } from './bench-bridge';
 import { leastSquares, median, ms, percentile, table, timed } from './stats';
 
 export type PolicyPart = 'scale' | 'cluster';
@@ -59,10 +60,6 @@ const BIG_RULES = 1000;
 const BIG_HOST = { endpoints: 100, groups: 10 } as const;
 /** One endpoint in LOCAL_SHARE is on this host; the rest are on two remote hosts. */
 const LOCAL_SHARE = 5;
-const REMOTE_HOSTS = [
-  { host: 'h2', vtepIp: '192.168.250.12' },
-  { host: 'h3', vtepIp: '192.168.250.13' },
-] as const;
 const TENANT = 'bench';
 const NET: DesiredNetwork = { key: `${TENANT}/pnet`, encap: 'vxlan', vni: 6001, vlan: 0, gateway: '10.1.0.1', localId: 1 };
 /** Distinct rule priorities (and so ranks: every rule here has specificity 3) per direction × 2 directions. */
@@ -165,34 +162,6 @@ function hostState(shape: HostShape, localPorts: readonly number[], tunnelPorts:
 
 // ---- part 1: the switch -------------------------------------------------------------------
 
-interface BenchBridge {
-  readonly name: string;
-  readonly bridge: OpenFlowBridge;
-  readonly locals: readonly number[];
-  readonly tunnels: readonly number[];
-}
-
-/** A netdev bridge as the agent's (OpenFlow13, fail_mode=secure), `localPorts` internal ports and a VXLAN port per remote host. */
-async function createBridge(ovs: Ovs, name: string, localPorts: number): Promise<BenchBridge> {
-  const locals = Array.from({ length: localPorts }, (_, i) => `${name}l${i}`);
-  const tunnels = REMOTE_HOSTS.map((_, i) => `${name}t${i}`);
-  const args = ['add-br', name, '--', 'set', 'bridge', name, 'datapath_type=netdev', 'protocols=OpenFlow13', 'fail_mode=secure'];
-  for (const p of locals) args.push('--', 'add-port', name, p, '--', 'set', 'interface', p, 'type=internal');
-  tunnels.forEach((p, i) => args.push('--', 'add-port', name, p, '--', 'set', 'interface', p, 'type=vxlan', `options:remote_ip=${REMOTE_HOSTS[i]?.vtepIp ?? ''}`, 'options:key=flow'));
-  await ovs.vsctl(...args);
-  const bridge = await OpenFlowBridge.connect({ endpoint: bridgeMgmtEndpoint(ovs.dir, name), timeoutMs: 120_000 });
-  const byName = await eventually(
-    async () => {
-      const found = new Map((await bridge.dumpPorts()).map((p) => [p.name, p.portNo]));
-      const missing = [...locals, ...tunnels].filter((p) => !found.has(p));
-      if (missing.length > 0) throw new Error(`${missing.length} ports have no ofport yet, e.g. ${missing[0] ?? ''}`);
-      return found;
-    },
-    { timeoutMs: 60_000, what: `the ports of ${name} in PORT_DESC` },
-  );
-  const ofport = (p: string): number => byName.get(p) as number;
-  return { name, bridge, locals: locals.map(ofport), tunnels: tunnels.map(ofport) };
-}
 
 function expectedLines(state: DesiredState): string[] {
   return flowsToStrings(allFlows(computeFlowSet(state, PIPELINE_FEATURES, ROUND)));
@@ -420,7 +389,7 @@ async function benchScale(opts: PolicyBenchOptions): Promise<void> {
   let b: BenchBridge | undefined;
   try {
     const ports = Math.max(localsOf(BIG_HOST.endpoints), ...opts.endpoints.map(localsOf));
-    b = await createBridge(ovs, 'bpol', ports);
+    b = await createBenchBridge(ovs, 'bpol', ports);
     await benchGrid(ovs, b, opts);
     await benchBigHost(ovs, b, opts, dir);
   } finally {
