@@ -25,7 +25,10 @@ async function port(vs: FakeVswitch, endpointId: string): Promise<void> {
   await vs.addPort('contivbr', endpointPortSpec({ name: vethNames(endpointId).host, tag: 1, endpointId, tenantName: 'default', networkName: 'contiv-net', groupName: '', dockerNetworkId: '', mac: '', ip: '' }));
 }
 
-void test('restart reconcile: keeps live endpoints, removes orphans, deletes dead records, restores lost ports', async () => {
+type ReconcileDeps = Parameters<typeof reconcileEndpoints>[0];
+
+/** A host with one network (contiv-net, VLAN 9) in a memory store, fakes for OVS, links, netmaster and Docker, and the agent's endpoint manager. */
+async function rig() {
   const store = new MemoryStore();
   await putNetwork(store, networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24', pktTag: 9 }));
   const cache = new StateCache(store, noopLogger);
@@ -37,6 +40,26 @@ void test('restart reconcile: keeps live endpoints, removes orphans, deletes dea
   const engine = new FakeEngine();
   const teardown = new TeardownQueue({ control, log: noopLogger });
   const endpoints = new EndpointManager({ vswitch: vs, links, control, teardown, bridge: 'contivbr', disableTxOffload: true, hostName: 'h1', vtepIp: '', uplinkMtu: () => Promise.resolve(1500), log: noopLogger });
+  return {
+    store, vs, links, control, engine, endpoints,
+    /** An address of contiv-net allocated to `owner` on `host`. */
+    alloc: async (ip: string, owner: string, host = 'h1'): Promise<void> => {
+      await store.put(ipAllocKey('default', 'contiv-net', ip), ipAllocationCodec.encode({ owner, host, allocatedAt: new Date().toISOString() }));
+    },
+    /** What reconcileEndpoints needs on h1 (nothing issued by this run unless `issuedHere` says so). */
+    deps: (extra: Partial<ReconcileDeps> = {}): ReconcileDeps => ({
+      store, engine, vswitch: vs, links, endpoints, control, teardown, issuedHere: () => false, cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger, ...extra,
+    }),
+    close: async (): Promise<void> => {
+      await cache.stop();
+      await store.close();
+    },
+  };
+}
+
+void test('restart reconcile: keeps live endpoints, removes orphans, deletes dead records, restores lost ports', async () => {
+  const r = await rig();
+  const { store, vs, links, control, engine, endpoints } = r;
 
   // 1: in store and Docker, port present -> kept. 2: port only -> orphan. 3: record only, not in Docker -> dead.
   // 4: record + Docker, port lost but veth present -> restored. 5: record of another host -> ignored. 6: being created -> untouched.
@@ -48,30 +71,18 @@ void test('restart reconcile: keeps live endpoints, removes orphans, deletes dea
   engine.add({ Id: 'n'.repeat(64), Name: 'contiv-net', Containers: { c1: { EndpointID: id('1') }, c4: { EndpointID: id('4') } } });
   endpoints.inFlight.add(id('6'));
 
-  const report = await reconcileEndpoints({ store, engine, vswitch: vs, links, endpoints, control, teardown, issuedHere: () => false, cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger });
+  const report = await reconcileEndpoints(r.deps());
   assert.deepEqual(report, { kept: 2, removedPorts: [vethNames(id('2')).host], deletedRecords: [id('3')], restoredPorts: [vethNames(id('4')).host], removedVeths: [], releasedAddresses: [], deferred: 0 });
   assert.equal(links.links.has(vethNames(id('2')).host), false);
   assert.equal(vs.getPort(vethNames(id('4')).host)?.tag, 9);
   assert.deepEqual(control.calls, [{ method: 'DeleteEndpoint', req: { endpointId: id('3'), releaseAddress: true } }]);
-  await cache.stop();
-  await store.close();
+  await r.close();
 });
 
 void test('restart reconcile: addresses and veths a stopped agent left to the background are cleaned up', async () => {
-  const store = new MemoryStore();
-  await putNetwork(store, networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24', pktTag: 9 }));
-  const cache = new StateCache(store, noopLogger);
-  cache.start();
-  await cache.waitSynced(2_000);
-  const vs = new FakeVswitch();
-  const links = new FakeLinks();
-  const control = new FakeControl();
-  const engine = new FakeEngine();
-  const teardown = new TeardownQueue({ control, log: noopLogger });
-  const endpoints = new EndpointManager({ vswitch: vs, links, control, teardown, bridge: 'contivbr', disableTxOffload: true, hostName: 'h1', vtepIp: '', uplinkMtu: () => Promise.resolve(1500), log: noopLogger });
-  const alloc = async (ip: string, owner: string, host = 'h1'): Promise<void> => {
-    await store.put(ipAllocKey('default', 'contiv-net', ip), ipAllocationCodec.encode({ owner, host, allocatedAt: new Date().toISOString() }));
-  };
+  const r = await rig();
+  const { store, vs, links, control, engine } = r;
+  const alloc = r.alloc;
   // .10: owned by an endpoint whose record is gone and Docker released it -> freed.
   await alloc('100.1.1.10', id('a'));
   // .11: pending from an earlier run of the agent, on no port -> freed. .12: pending from this run -> kept.
@@ -92,10 +103,7 @@ void test('restart reconcile: addresses and veths a stopped agent left to the ba
   links.links.set(vethNames(id('f')).host, { mtu: 1450 });
   links.links.set(vethNames(id('b')).host, { mtu: 1450 });
 
-  const report = await reconcileEndpoints({
-    store, engine, vswitch: vs, links, endpoints, control, teardown, issuedHere: (rid) => rid.startsWith('feedfeedfeed.'),
-    cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger,
-  });
+  const report = await reconcileEndpoints(r.deps({ issuedHere: (rid) => rid.startsWith('feedfeedfeed.') }));
   assert.deepEqual(report.releasedAddresses.sort(), ['default/contiv-net/100.1.1.10', 'default/contiv-net/100.1.1.11']);
   assert.deepEqual(report.removedVeths, [vethNames(id('f')).host]);
   assert.ok(links.links.has(vethNames(id('b')).host));
@@ -103,26 +111,14 @@ void test('restart reconcile: addresses and veths a stopped agent left to the ba
     control.calls.filter((c) => c.method === 'ReleaseAddress').map((c) => (c.req as { address: string }).address).sort(),
     ['100.1.1.10', '100.1.1.11'],
   );
-  await cache.stop();
-  await store.close();
+  await r.close();
 });
 
 void test('restart reconcile in swarm: addresses are for the swarm manager to free', async () => {
-  const store = new MemoryStore();
-  await putNetwork(store, networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24', pktTag: 9 }));
-  const cache = new StateCache(store, noopLogger);
-  cache.start();
-  await cache.waitSynced(2_000);
-  const vs = new FakeVswitch();
-  const links = new FakeLinks();
-  const control = new FakeControl();
-  const engine = new FakeEngine();
+  const r = await rig();
+  const { store, control, engine } = r;
   engine.infoReply = { Name: 'w1', Swarm: { LocalNodeState: 'active' } };
-  const teardown = new TeardownQueue({ control, log: noopLogger });
-  const endpoints = new EndpointManager({ vswitch: vs, links, control, teardown, bridge: 'contivbr', disableTxOffload: true, hostName: 'h1', vtepIp: '', uplinkMtu: () => Promise.resolve(1500), log: noopLogger });
-  const alloc = async (ip: string, owner: string): Promise<void> => {
-    await store.put(ipAllocKey('default', 'contiv-net', ip), ipAllocationCodec.encode({ owner, host: 'h1', allocatedAt: new Date().toISOString() }));
-  };
+  const alloc = r.alloc;
   // .10: a task's address whose endpoint is gone while the manager has not released it yet -> kept.
   await alloc('100.1.1.10', id('a'));
   // .11: the allocator's (a VIP) from an earlier run of this agent -> kept. .12: pending from an earlier run -> freed.
@@ -131,32 +127,17 @@ void test('restart reconcile in swarm: addresses are for the swarm manager to fr
   // A record whose container is gone: deleted without its address.
   await store.put(endpointKey(id('3')), endpointStateCodec.encode(record(id('3'))));
 
-  const report = await reconcileEndpoints({
-    store, engine, vswitch: vs, links, endpoints, control, teardown, issuedHere: (rid) => rid.startsWith('swarm.'),
-    cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger,
-  });
+  const report = await reconcileEndpoints(r.deps({ issuedHere: (rid) => rid.startsWith('swarm.') }));
   assert.deepEqual(report.releasedAddresses, ['default/contiv-net/100.1.1.12']);
   assert.deepEqual(report.deletedRecords, [id('3')]);
   assert.deepEqual(control.calls.find((c) => c.method === 'DeleteEndpoint')?.req, { endpointId: id('3'), releaseAddress: false });
-  await cache.stop();
-  await store.close();
+  await r.close();
 });
 
 void test('periodic passes: an orphan is freed when a second pass finds it again; lost ports come back at once', async () => {
-  const store = new MemoryStore();
-  await putNetwork(store, networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24', pktTag: 9 }));
-  const cache = new StateCache(store, noopLogger);
-  cache.start();
-  await cache.waitSynced(2_000);
-  const vs = new FakeVswitch();
-  const links = new FakeLinks();
-  const control = new FakeControl();
-  const engine = new FakeEngine();
-  const teardown = new TeardownQueue({ control, log: noopLogger });
-  const endpoints = new EndpointManager({ vswitch: vs, links, control, teardown, bridge: 'contivbr', disableTxOffload: true, hostName: 'h1', vtepIp: '', uplinkMtu: () => Promise.resolve(1500), log: noopLogger });
-  const alloc = async (ip: string, owner: string): Promise<void> => {
-    await store.put(ipAllocKey('default', 'contiv-net', ip), ipAllocationCodec.encode({ owner, host: 'h1', allocatedAt: new Date().toISOString() }));
-  };
+  const r = await rig();
+  const { store, vs, links, control, engine, endpoints } = r;
+  const alloc = r.alloc;
   const portWithIp = (endpointId: string, ip: string): Promise<unknown> =>
     vs.addPort('contivbr', endpointPortSpec({ name: vethNames(endpointId).host, tag: 9, endpointId, tenantName: 'default', networkName: 'contiv-net', groupName: '', dockerNetworkId: '', mac: '', ip }));
 
@@ -176,10 +157,7 @@ void test('periodic passes: an orphan is freed when a second pass finds it again
 
   const pass = async (previous: ReadonlySet<string>): Promise<{ report: Awaited<ReturnType<typeof reconcileEndpoints>>; current: Set<string> }> => {
     const current = new Set<string>();
-    const report = await reconcileEndpoints({
-      store, engine, vswitch: vs, links, endpoints, control, teardown, issuedHere: () => false,
-      cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger, twoPass: { previous, current },
-    });
+    const report = await reconcileEndpoints(r.deps({ twoPass: { previous, current } }));
     return { report, current };
   };
   const first = await pass(new Set());
@@ -201,22 +179,12 @@ void test('periodic passes: an orphan is freed when a second pass finds it again
       { tenantName: 'default', networkName: 'contiv-net', address: '100.1.1.23', host: 'h1', owner: 'pending:h1:feedfeedfeed.old' },
     ],
   );
-  await cache.stop();
-  await store.close();
+  await r.close();
 });
 
 void test('a pass leaves alone endpoints created while it runs', async () => {
-  const store = new MemoryStore();
-  await putNetwork(store, networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24', pktTag: 9 }));
-  const cache = new StateCache(store, noopLogger);
-  cache.start();
-  await cache.waitSynced(2_000);
-  const vs = new FakeVswitch();
-  const links = new FakeLinks();
-  const control = new FakeControl();
-  const engine = new FakeEngine();
-  const teardown = new TeardownQueue({ control, log: noopLogger });
-  const endpoints = new EndpointManager({ vswitch: vs, links, control, teardown, bridge: 'contivbr', disableTxOffload: true, hostName: 'h1', vtepIp: '', uplinkMtu: () => Promise.resolve(1500), log: noopLogger });
+  const r = await rig();
+  const { vs, engine, endpoints } = r;
   // The endpoint is created (port, then record, then done) after the pass read the records but before it reads the ports.
   const list = engine.listNetworks.bind(engine);
   engine.listNetworks = async (filter) => {
@@ -226,30 +194,20 @@ void test('a pass leaves alone endpoints created while it runs', async () => {
   };
   // Even with the orphan "seen before", a port created after the pass began stays.
   const twoPass = { previous: new Set([`port:${vethNames(id('7')).host}:${id('7')}`]), current: new Set<string>() };
-  const report = await reconcileEndpoints({ store, engine, vswitch: vs, links, endpoints, control, teardown, issuedHere: () => false, cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger, twoPass });
+  const report = await reconcileEndpoints(r.deps({ twoPass }));
   assert.deepEqual(report.removedPorts, []);
   assert.ok(vs.getPort(vethNames(id('7')).host));
-  await cache.stop();
-  await store.close();
+  await r.close();
 });
 
 void test('an endpoint Docker no longer has (removed while the agent was down) loses port, record and address', async () => {
-  const store = new MemoryStore();
-  await putNetwork(store, networkState({ networkName: 'contiv-net', subnet: '100.1.1.0/24', pktTag: 9 }));
-  const cache = new StateCache(store, noopLogger);
-  cache.start();
-  await cache.waitSynced(2_000);
-  const vs = new FakeVswitch();
-  const links = new FakeLinks();
-  const control = new FakeControl();
-  const engine = new FakeEngine();
-  const teardown = new TeardownQueue({ control, log: noopLogger });
-  const endpoints = new EndpointManager({ vswitch: vs, links, control, teardown, bridge: 'contivbr', disableTxOffload: true, hostName: 'h1', vtepIp: '', uplinkMtu: () => Promise.resolve(1500), log: noopLogger });
+  const r = await rig();
+  const { store, vs, links, control, engine } = r;
   await port(vs, id('8'));
   links.links.set(vethNames(id('8')).host, { mtu: 1450 });
   await store.put(endpointKey(id('8')), endpointStateCodec.encode(record(id('8'))));
   const run = (): ReturnType<typeof reconcileEndpoints> =>
-    reconcileEndpoints({ store, engine, vswitch: vs, links, endpoints, control, teardown, issuedHere: () => false, cache, bridge: 'contivbr', driverName: 'netplugin', hostName: 'h1', log: noopLogger });
+    reconcileEndpoints(r.deps());
 
   // Docker lists no network of this driver at all (a wrong --driver-name looks like that): nothing is judged.
   assert.deepEqual((await run()).removedPorts, []);
@@ -261,6 +219,5 @@ void test('an endpoint Docker no longer has (removed while the agent was down) l
   assert.deepEqual(report.deletedRecords, [id('8')]);
   assert.equal(links.links.has(vethNames(id('8')).host), false);
   assert.deepEqual(control.calls.filter((c) => c.method === 'DeleteEndpoint').map((c) => c.req), [{ endpointId: id('8'), releaseAddress: true }]);
-  await cache.stop();
-  await store.close();
+  await r.close();
 });
