@@ -28,6 +28,7 @@ import { useCluster } from '../harness/cluster/client';
 import { eventually } from '../harness/eventually';
 import type { RunResult } from '../harness/exec';
 import { run } from '../harness/exec';
+import { tcpKbps } from '../harness/tcp-probe';
 
 const TENANT = 'qos';
 const NET = 'qnet';
@@ -45,43 +46,6 @@ const HOST_OF = { lim1: 'h1', free1: 'h1', rcv2: 'h2' } as const;
 const GROUP_OF = { lim1: 'limited', free1: 'plain', rcv2: 'plain' } as const;
 type Name = keyof typeof HOST_OF;
 
-/**
- * The itest's TCP throughput meter. `recv PORT WARMUP_MS`: accepts one
- * connection and prints {kbps} counted from WARMUP_MS after the first byte to
- * the end. `send HOST PORT MS`: connects (retrying until the receiver
- * listens) and writes as fast as the socket takes it for MS.
- */
-const TPUT = `
-const net = require('net');
-const [mode, a, b, c] = process.argv.slice(1);
-if (mode === 'recv') {
-  const warmup = Number(b);
-  const srv = net.createServer((s) => {
-    let first = 0, from = 0, last = 0, bytes = 0;
-    s.on('data', (d) => {
-      const now = performance.now();
-      if (first === 0) first = now;
-      if (now - first < warmup) return;
-      if (from === 0) from = now; else bytes += d.length;
-      last = now;
-    });
-    s.on('end', () => { console.log(JSON.stringify({ kbps: last > from ? Math.round((bytes * 8) / (last - from)) : 0, bytes })); srv.close(); s.destroy(); });
-  });
-  srv.listen(Number(a), '0.0.0.0');
-} else {
-  const chunk = Buffer.alloc(16384, 120);
-  const go = () => {
-    const s = net.connect(Number(b), a);
-    s.on('error', (e) => { if (e.code === 'ECONNREFUSED') setTimeout(go, 100); else { console.error(e.message); process.exit(1); } });
-    s.on('connect', () => {
-      const end = Date.now() + Number(c);
-      const pump = () => { while (Date.now() < end) { if (!s.write(chunk)) { s.once('drain', pump); return; } } s.end(); };
-      pump();
-    });
-  };
-  go();
-}
-`;
 const STREAM_MS = 5_000;
 
 /** A tcpdump that is listening; `done` resolves with its packets' header lines (`IP (tos 0x.., ...`). */
@@ -180,11 +144,7 @@ void describe('netprofile on 2 hosts: rate limit and DSCP of a group, update, re
    */
   async function stream(t: TestContext, label: string, from: Name, port: number): Promise<{ kbps: number; dscps: number[] }> {
     const cap = await startCapture(netnsOf('rcv2'), `tcp and src ${ip(from)} and dst port ${port}`, 10);
-    const timeoutMs = STREAM_MS + 30_000;
-    const recv = run('nsenter', [`--net=${netnsOf('rcv2')}`, process.execPath, '-e', TPUT, 'recv', String(port), '1000'], { timeoutMs });
-    const send = run('nsenter', [`--net=${netnsOf(from)}`, process.execPath, '-e', TPUT, 'send', ip('rcv2'), String(port), String(STREAM_MS)], { timeoutMs });
-    const [r] = await Promise.all([recv, send]);
-    const { kbps } = JSON.parse(r.stdout) as { kbps: number };
+    const kbps = await tcpKbps(netnsOf(from), netnsOf('rcv2'), ip('rcv2'), port, STREAM_MS);
     const dscps = dscpsOf(await cap.done);
     measured[label] = kbps;
     t.diagnostic(`${label}: ${kbps} kbit/s, DSCP ${[...new Set(dscps)].join(',')}`);

@@ -23,6 +23,7 @@ import { meterSpecs } from '../../../services/netplugin/lib/pipeline/features/eg
 import { MeterSync } from '../../../services/netplugin/lib/datapath/meters';
 import { eventually } from '../harness/eventually';
 import { run } from '../harness/exec';
+import { tcpKbps } from '../harness/tcp-probe';
 import { startOvs } from '../harness/ovs';
 import { BLUE, addPipelineBridge, plugEndpoints, twoTenantState, unplugEndpoints, waitOfports } from '../harness/pipeline-rig';
 import type { Ovs } from '../harness/ovs';
@@ -38,56 +39,12 @@ const hosts = [
 ] as const;
 const [limited, receiver, free] = hosts;
 
-/**
- * A TCP throughput meter run with node in two namespaces. `recv PORT
- * WARMUP_MS`: accepts one connection and prints {kbps} counted from WARMUP_MS
- * after the first byte (the meter's bucket starts full: skipping the first
- * second measures the sustained rate) to the end. `send HOST PORT MS`:
- * connects (retrying until the receiver listens) and writes as fast as the
- * socket takes it for MS.
- */
-const TPUT = `
-const net = require('net');
-const [mode, a, b, c] = process.argv.slice(1);
-if (mode === 'recv') {
-  const warmup = Number(b);
-  const srv = net.createServer((s) => {
-    let first = 0, from = 0, last = 0, bytes = 0;
-    s.on('data', (d) => {
-      const now = performance.now();
-      if (first === 0) first = now;
-      if (now - first < warmup) return;
-      if (from === 0) from = now; else bytes += d.length;
-      last = now;
-    });
-    s.on('end', () => { console.log(JSON.stringify({ kbps: last > from ? Math.round((bytes * 8) / (last - from)) : 0, bytes })); srv.close(); s.destroy(); });
-  });
-  srv.listen(Number(a), '0.0.0.0');
-} else {
-  const chunk = Buffer.alloc(16384, 120);
-  const go = () => {
-    const s = net.connect(Number(b), a);
-    s.on('error', (e) => { if (e.code === 'ECONNREFUSED') setTimeout(go, 100); else { console.error(e.message); process.exit(1); } });
-    s.on('connect', () => {
-      const end = Date.now() + Number(c);
-      const pump = () => { while (Date.now() < end) { if (!s.write(chunk)) { s.once('drain', pump); return; } } s.end(); };
-      pump();
-    });
-  };
-  go();
-}
-`;
 
 const inNs = (ns: string, cmd: string, args: readonly string[], timeoutMs = 30_000): ReturnType<typeof run> => run('ip', ['netns', 'exec', ns, cmd, ...args], { timeoutMs });
 
 /** kbit/s of a TCP stream from `from` to the receiver, sustained (after the first second) over `ms`. */
-async function tcpKbps(from: (typeof hosts)[number], port: number, ms = 5_000): Promise<number> {
-  const recv = inNs(receiver.ns, process.execPath, ['-e', TPUT, 'recv', String(port), '1000'], ms + 30_000);
-  const send = inNs(from.ns, process.execPath, ['-e', TPUT, 'send', receiver.addr, String(port), String(ms)], ms + 30_000);
-  const [r] = await Promise.all([recv, send]);
-  const out = JSON.parse(r.stdout) as { kbps: number };
-  return out.kbps;
-}
+const kbpsTo = (from: (typeof hosts)[number], port: number, ms = 5_000): Promise<number> =>
+  tcpKbps(`/run/netns/${from.ns}`, `/run/netns/${receiver.ns}`, receiver.addr, port, ms);
 
 /**
  * The first `count` packets tcpdump sees on the receiver's eth0 matching
@@ -167,8 +124,8 @@ describe('netProfile on a real datapath: bandwidth, burst and DSCP', { timeout: 
 
   it('limits the metered endpoint to its bandwidth; the endpoint without a profile is much faster', async (t) => {
     await eventually(async () => (await inNs(limited.ns, 'ping', ['-c', '1', '-W', '1', receiver.addr])).code === 0, { timeoutMs: 15_000, what: 'ping between the endpoints' });
-    measured.limited = await tcpKbps(limited, 5201);
-    measured.free = await tcpKbps(free, 5202);
+    measured.limited = await kbpsTo(limited, 5201);
+    measured.free = await kbpsTo(free, 5202);
     t.diagnostic(`TCP kbit/s: limited to ${LIMIT_KBPS}: ${measured.limited}; no profile: ${measured.free}`);
     assert.ok(measured.limited >= LIMIT_KBPS * 0.5 && measured.limited <= LIMIT_KBPS * 1.15, `metered stream ${measured.limited} kbit/s, limit ${LIMIT_KBPS}`);
     assert.ok(measured.free >= LIMIT_KBPS * 5, `unmetered stream ${measured.free} kbit/s is not well above the ${LIMIT_KBPS} kbit/s limit`);
@@ -188,7 +145,7 @@ describe('netProfile on a real datapath: bandwidth, burst and DSCP', { timeout: 
     await apply(withProfiles({ [limited.id]: { bandwidthKbps: LIMIT_KBPS * 3, burstKbits: LIMIT_KBPS * 2, dscp: DSCP } }));
     assert.equal(bridge.stats.bundlesCommitted, bundles, 'the flows did not change');
     assert.match((await ofctlMeters()).join('\n'), new RegExp(`rate=${LIMIT_KBPS * 3} burst_size=${LIMIT_KBPS * 2}$`));
-    measured.raised = await tcpKbps(limited, 5203);
+    measured.raised = await kbpsTo(limited, 5203);
     t.diagnostic(`TCP kbit/s: limited to ${LIMIT_KBPS * 3}: ${measured.raised}`);
     assert.ok(measured.raised >= LIMIT_KBPS * 3 * 0.5 && measured.raised <= LIMIT_KBPS * 3 * 1.15, `metered stream ${measured.raised} kbit/s, limit ${LIMIT_KBPS * 3}`);
   });
@@ -217,7 +174,7 @@ describe('netProfile on a real datapath: bandwidth, burst and DSCP', { timeout: 
     await apply(state);
     assert.deepEqual(await ofctlMeters(), []);
     assert.deepEqual(await dumpFlows(), expectedFlows(state));
-    measured.unlimited = await tcpKbps(limited, 5204);
+    measured.unlimited = await kbpsTo(limited, 5204);
     t.diagnostic(`TCP kbit/s: profile removed: ${measured.unlimited}`);
     assert.ok(measured.unlimited >= LIMIT_KBPS * 5, `stream without profile ${measured.unlimited} kbit/s`);
   });
