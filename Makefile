@@ -15,6 +15,10 @@
 #   make bench      deps + build, then the benchmarks (figures only)
 #   make plugin     deps + build, then the v2plugin bundle and `docker plugin create`
 #                   on DOCKER_HOST's engine (deploy/v2plugin/build.sh; PLUGIN_NAME=...)
+#   make images     deps + build, then the images of docker-compose.yml on DOCKER_HOST's
+#                   engine, built locally (deploy/images/build.sh; no registry needed)
+#   make compose-up / compose-down  the docker-compose dev cluster: OVS on the host if
+#                   none runs, images, `docker-compose up -d`; down removes what it made
 #
 # Targets run in the order written (a prerequisite list is a sequence here).
 .NOTPARALLEL:
@@ -29,7 +33,7 @@ BUILD_LOCK := flock /tmp/contiv-build.lock
 BINS := services/netmaster/lib/main.js services/netplugin/lib/main.js \
         services/driver-shim/lib/main.js services/netctl/lib/main.js
 
-.PHONY: deps build lint demo demo-down demo-cluster demo-cluster-down demo-v2plugin test test-consul bench plugin clean help
+.PHONY: deps build lint demo demo-down demo-cluster demo-cluster-down demo-v2plugin test test-consul bench plugin images compose-up compose-down clean help
 
 help:
 	@awk 'NR >= 3 && /^#$$/ { exit } NR >= 3' $(ROOT)/Makefile | sed 's/^# \{0,1\}//'
@@ -79,6 +83,15 @@ bench: deps build
 
 plugin: deps build
 	$(ROOT)/deploy/v2plugin/build.sh
+
+images: deps build
+	$(ROOT)/deploy/images/build.sh
+
+compose-up: deps build
+	$(ROOT)/deploy/compose/up.sh
+
+compose-down:
+	$(ROOT)/deploy/compose/down.sh
 
 clean:
 	cd $(ROOT) && $(BUILD_LOCK) $(PNPM) exec tsc -b --clean

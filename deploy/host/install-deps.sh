@@ -12,10 +12,11 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # path (ethtool turns TX checksum offload off on netdev-datapath veths), curl
 # for health checks, make/util-linux for the entry points (flock, nsenter, unshare),
 # tcpdump for the tests that check headers on the wire (netProfile DSCP), openssl
-# for the TLS tests' throwaway CA (docs/security.md).
+# for the TLS tests' throwaway CA (docs/security.md), docker-compose (1.29) for the
+# compose dev cluster (docker-compose.yml, docs/deploy.md).
 # Consul comes from bullseye, further down.
 PACKAGES=(docker.io openvswitch-switch etcd-server etcd-client busybox-static iproute2
-  iputils-ping ethtool curl make util-linux tcpdump openssl)
+  iputils-ping ethtool curl make util-linux tcpdump openssl docker-compose)
 
 log() { printf '[deps] %s\n' "$*"; }
 
