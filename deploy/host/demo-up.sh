@@ -96,7 +96,8 @@ else
   # shellcheck disable=SC2046
   start_bg netplugin "$LOG_DIR/netplugin.out" "$STATE/netplugin.pid" $(node_svc netplugin) \
     --cluster-store "$CLUSTER_STORE" --control-url "127.0.0.1:$NETMASTER_PORT" --plugin-mode docker \
-    --docker-host "$DOCKER_HOST" --ovsdb "$OVS_DB" --bridge "$BRIDGE" --agent-socket "$AGENT_SOCKET" --state-dir "$STATE/netplugin" --log-dir "$LOG_DIR"
+    --docker-host "$DOCKER_HOST" --ovsdb "$OVS_DB" --bridge "$BRIDGE" --agent-socket "$AGENT_SOCKET" --state-dir "$STATE/netplugin" --log-dir "$LOG_DIR" \
+    --metrics-listen 127.0.0.1:9091
 fi
 wait_until 30 "netplugin" test -S "$AGENT_SOCKET" || die "netplugin did not open $AGENT_SOCKET; see $LOG_DIR/netplugin.log and netplugin.out"
 

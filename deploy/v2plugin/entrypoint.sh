@@ -15,7 +15,7 @@
 #
 # The args arrive as environment (config.json "env", `docker plugin set`), with
 # the names the services read themselves: cluster_store, ctrl_ip, vtep_ip, iflist,
-# control_url, listen_url, plugin_mode, vxlan_port, dbg_flag, and the CONTIV_*TLS*/
+# control_url, listen_url, plugin_mode, vxlan_port, dns_upstream, metrics_listen, dbg_flag, and the CONTIV_*TLS*/
 # CONTIV_AUTH_TOKEN_FILE paths of docs/security.md.
 set -u
 
@@ -102,6 +102,8 @@ done
 [ -z "${iflist-}" ] || matches "$IFNAME(,$IFNAME)*" "$iflist" || fail "iflist=$iflist is not a comma list of interface names"
 [ -z "${vxlan_port-}" ] || { matches '[0-9]{1,5}' "$vxlan_port" && [ "$vxlan_port" -ge 1 ] && [ "$vxlan_port" -le 65535 ]; } \
   || fail "vxlan_port=$vxlan_port is not a UDP port (1-65535)"
+[ -z "${dns_upstream-}" ] || matches '(none|[][0-9A-Fa-f.:,]+)' "$dns_upstream" || fail "dns_upstream=$dns_upstream is not none or a comma list of IP[:PORT]"
+[ -z "${metrics_listen-}" ] || matches "$HOST?:$PORT" "$metrics_listen" || fail "metrics_listen=$metrics_listen is not host:port or :port"
 [ -z "${dbg_flag-}" ] || matches '(-{0,2}debug|true|false|1|0)' "$dbg_flag" || fail "dbg_flag=$dbg_flag is not -debug"
 matches '[A-Za-z0-9][A-Za-z0-9_.:/-]*' "$plugin_name" || fail "plugin_name=$plugin_name is not a Docker plugin name:tag"
 # Security files (docs/security.md): a path set must be readable here, in the plugin.
@@ -118,7 +120,7 @@ export plugin_mode cluster_store
 export CONTIV_DRIVER_NAME="$plugin_name" CONTIV_LOG_DIR="$LOG_DIR"
 log "args: plugin_role=$plugin_role plugin_mode=$plugin_mode cluster_store=$cluster_store" \
     "ctrl_ip=${ctrl_ip-} vtep_ip=${vtep_ip-} iflist=${iflist-} listen_url=${listen_url-} control_url=${control_url-}" \
-    "vxlan_port=${vxlan_port-} dbg_flag=${dbg_flag-} driver name=$plugin_name security files:${tls_set:- none}"
+    "vxlan_port=${vxlan_port-} dns_upstream=${dns_upstream-} metrics_listen=${metrics_listen-} dbg_flag=${dbg_flag-} driver name=$plugin_name security files:${tls_set:- none}"
 
 # ---------------------------------------------------------------- supervision
 

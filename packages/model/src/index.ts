@@ -22,6 +22,9 @@ export {
   globalStateKey,
   endpointPrefix,
   endpointKey,
+  SERVICE_LB_TYPE,
+  serviceLbPrefix,
+  serviceLbKey,
   ipamPrefix,
   ipAllocPrefix,
   ipAllocKey,
@@ -212,3 +215,20 @@ export {
 } from './objects/ext-contracts-group';
 export type { ExtContractsGroupConfig } from './objects/ext-contracts-group';
 export { NAME_DESCRIPTION } from './objects/patterns';
+export {
+  ServiceLbSchema,
+  serviceLbSpec,
+  serviceLbRestKey,
+  validateServiceLb,
+  serviceLbsEqual,
+  serviceProviders,
+  servicePorts,
+  parseServicePort,
+  parseSelectors,
+  SERVICE_PORT_PATTERN,
+  SELECTOR_PATTERN,
+  MAX_SERVICE_PORTS,
+  MAX_SERVICE_SELECTORS,
+  SERVICE_LB_LINKS,
+} from './objects/service-lb';
+export type { ServiceLbConfig, ServiceLbOper, ServicePort, ServiceProtocol, ProviderCandidate } from './objects/service-lb';

@@ -12,6 +12,15 @@ export const KEY_PREFIX = '/contiv.io/v1/';
 export const objectPrefix = (type: string): string => `${KEY_PREFIX}obj/${type}/`;
 export const objectKey = (type: string, key: string): string => `${objectPrefix(type)}${key}`;
 
+/**
+ * serviceLB objects (config area, `obj/serviceLB/<tenant>:<service>`): unlike
+ * the other config objects, agents and the DNS responder watch these directly.
+ * The stored record always carries the VIP in `ipAddress` (objects/service-lb.ts).
+ */
+export const SERVICE_LB_TYPE = 'serviceLB';
+export const serviceLbPrefix = (): string => objectPrefix(SERVICE_LB_TYPE);
+export const serviceLbKey = (tenant: string, service: string): string => objectKey(SERVICE_LB_TYPE, `${tenant}:${service}`);
+
 /** Resolved network state (config + allocated tags) that agents watch. */
 export const networkStatePrefix = (): string => `${KEY_PREFIX}state/networks/`;
 export const networkStateKey = (tenant: string, network: string): string => `${networkStatePrefix()}${tenant}/${network}`;

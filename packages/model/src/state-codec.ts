@@ -96,6 +96,7 @@ export const EndpointStateSchema = Type.Object({
   containerId: Str,
   containerName: Str,
   createdAt: Str,
+  labels: Type.Optional(Type.Record(Type.String({ maxLength: 1024 }), Type.String({ maxLength: 4096 }))),
 });
 
 export const NodeRecordSchema = Type.Object({

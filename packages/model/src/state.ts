@@ -112,6 +112,12 @@ export interface EndpointState {
   containerId: string;
   containerName: string;
   createdAt: string;
+  /**
+   * The container's Docker labels (Config.Labels), recorded by the agent after
+   * Join; absent in records written before labels were kept, or when Docker
+   * could not be asked. serviceLB selectors match on them.
+   */
+  labels?: Record<string, string>;
 }
 
 export interface NodeRecord {

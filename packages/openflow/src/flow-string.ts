@@ -252,12 +252,30 @@ export function actionToString(a: Action, opts: FlowStringOptions = {}): string 
       if (a.table !== undefined && a.table !== 0xff) parts.push(`table=${formatTable(a.table, opts)}`);
       if (a.zoneSrc !== undefined) parts.push(`zone=${subfieldToString(a.zoneSrc)}`);
       else if (a.zone !== undefined && a.zone !== 0) parts.push(`zone=${a.zone}`);
-      if (a.actions !== undefined && a.actions.length > 0) parts.push(`exec(${actionsToString(a.actions, opts)})`);
+      // As ovs-ofctl: a leading nat is printed on its own, the rest inside exec(...).
+      const nested = a.actions ?? [];
+      const nat = nested[0]?.type === 'nat' ? nested[0] : undefined;
+      if (nat !== undefined) parts.push(actionToString(nat, opts));
+      const rest = nat !== undefined ? nested.slice(1) : nested;
+      if (rest.length > 0) parts.push(`exec(${actionsToString(rest, opts)})`);
       if (a.alg !== undefined && a.alg !== 0) parts.push(`alg=${a.alg === 21 ? 'ftp' : a.alg === 69 ? 'tftp' : a.alg}`);
       return `ct(${parts.join(',')})`;
     }
     case 'ct_clear':
       return 'ct_clear';
+    case 'nat': {
+      if (a.kind === undefined) return 'nat';
+      let range = '';
+      if (a.ipv4Min !== undefined) {
+        range = `=${formatIpv4Masked(BigInt(a.ipv4Min))}`;
+        if (a.ipv4Max !== undefined && a.ipv4Max !== 0 && a.ipv4Max !== a.ipv4Min) range += `-${formatIpv4Masked(BigInt(a.ipv4Max))}`;
+        if (a.portMin !== undefined && a.portMin !== 0) {
+          range += `:${a.portMin}`;
+          if (a.portMax !== undefined && a.portMax !== 0 && a.portMax !== a.portMin) range += `-${a.portMax}`;
+        }
+      }
+      return `nat(${a.kind}${range})`;
+    }
     case 'conjunction':
       return `conjunction(${a.id},${a.clause}/${a.nClauses})`;
     case 'note':

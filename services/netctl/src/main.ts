@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `netctl` binary: wiring only. */
 import { processIo } from './output/io';
+import { terminalProgress } from './output/progress';
 import { runNetctl } from './run';
 
 // `netctl net ls | head -1` closes stdout early; that is not an error.
@@ -9,6 +10,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-void runNetctl(process.argv.slice(2), { io: processIo() }).then((code) => {
+// A spinner on stderr while netctl waits, only when stderr is a terminal (output/progress.ts).
+void runNetctl(process.argv.slice(2), { io: processIo(), progress: terminalProgress(process.stderr) }).then((code) => {
   process.exitCode = code;
 });

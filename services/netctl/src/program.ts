@@ -14,10 +14,12 @@ import { registerGroupCommand } from './commands/group';
 import { registerNetprofileCommand } from './commands/netprofile';
 import { registerNetworkCommand } from './commands/network';
 import { registerPolicyCommand } from './commands/policy';
+import { registerServiceCommand } from './commands/service';
 import { registerTenantCommand } from './commands/tenant';
 import { formatVersion, registerVersionCommand } from './commands/version';
 import { DEFAULT_NETMASTER, ENV_INSECURE, ENV_NETMASTER, ENV_TLS_CA_FILE, ENV_TOKEN, loadConfig } from './options';
 import type { Io } from './output/io';
+import type { ProgressFactory } from './output/progress';
 import { terminalLine } from './output/terminal';
 import type { FetchFn } from './rest/client';
 import { NetmasterClient } from './rest/client';
@@ -32,6 +34,8 @@ export interface ProgramDeps {
   clientVersion?: BuildInfo;
   /** Fixed help width (the docs generator); default: the terminal's, else 80. */
   helpWidth?: number;
+  /** Shows waits for netmaster (main.ts: a spinner when stderr is a terminal); default: nothing. */
+  progress?: ProgressFactory;
 }
 
 const ROOT_HELP = `
@@ -88,6 +92,7 @@ export function buildProgram(deps: ProgramDeps): Command {
         ...(fetchFn ? { fetch: fetchFn } : {}),
         ...(config.token ? { token: config.token } : {}),
         progress: (s) => deps.io.err(s),
+        ...(deps.progress ? { startProgress: deps.progress } : {}),
       });
     },
   };
@@ -101,6 +106,7 @@ export function buildProgram(deps: ProgramDeps): Command {
   registerNetprofileCommand(program, ctx);
   registerNetworkCommand(program, ctx);
   registerPolicyCommand(program, ctx);
+  registerServiceCommand(program, ctx);
   registerTenantCommand(program, ctx);
   registerVersionCommand(program, ctx);
 

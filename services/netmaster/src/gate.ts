@@ -5,6 +5,7 @@
  * anything; the forwarders (leader/) ask where to send what it may not serve.
  */
 import { NetmasterError } from './errors';
+import { setLeading } from './metrics';
 
 export class Gate {
   private loaded = false;
@@ -47,6 +48,7 @@ export class Gate {
   /** This netmaster starts or stops leading; `leaderAddress` also updates who leads. */
   setLeader(leading: boolean, leaderAddress?: string): void {
     this.leading = leading;
+    setLeading(leading);
     if (leaderAddress !== undefined) this.leader = leaderAddress;
   }
 

@@ -19,6 +19,7 @@ import { forwardingControlService } from './leader/control-forward';
 import { LeaderElection } from './leader/election';
 import { FencedStore } from './leader/fenced-store';
 import { installRestForwarding } from './leader/rest-forward';
+import { countStoreErrors, instrumentControl } from './metrics';
 import type { NetmasterConfig } from './options';
 import { buildRestApp } from './rest/app';
 import { forwardingTransport, type NetmasterSecurity } from './security';
@@ -38,7 +39,8 @@ type RuntimeConfig = Pick<NetmasterConfig, 'listenHost' | 'listenPort' | 'advert
   readonly security?: NetmasterSecurity;
 };
 
-export async function startNetmaster(config: RuntimeConfig, store: Store, log: Logger): Promise<NetmasterHandle> {
+export async function startNetmaster(config: RuntimeConfig, storeClient: Store, log: Logger): Promise<NetmasterHandle> {
+  const store = countStoreErrors(storeClient);
   const lockName = netmasterLeaderLock();
   const gate = new Gate(store.url, config.advertiseAddress);
   // Made once listening (it advertises the bound port); every core write is fenced by the lock it holds.
@@ -81,11 +83,11 @@ export async function startNetmaster(config: RuntimeConfig, store: Store, log: L
 
   const sec = config.security;
   const peers = forwardingTransport(sec);
-  const rest = buildRestApp({ services, gate, log: log.child({ component: 'rest' }), advertiseAddress: config.advertiseAddress, ...(sec?.authToken ? { authToken: sec.authToken } : {}) });
+  const rest = await buildRestApp({ services, gate, log: log.child({ component: 'rest' }), advertiseAddress: config.advertiseAddress, ...(sec?.authToken ? { authToken: sec.authToken } : {}) });
   installRestForwarding(rest, { gate, log: log.child({ component: 'forward' }), ...peers.rest });
   const grpcServer = new grpc.Server();
   const control = forwardingControlService(createControlService(services, gate, log.child({ component: 'grpc' })), { gate, log: log.child({ component: 'forward' }), ...peers.grpc });
-  addControlService(grpcServer, control.service);
+  addControlService(grpcServer, instrumentControl(control.service));
   const server: SharedServer = await startSharedServer({
     host: config.listenHost,
     port: config.listenPort,

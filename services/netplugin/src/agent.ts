@@ -16,6 +16,7 @@ import path from 'node:path';
 import { VswitchClient } from '@contiv/ovsdb-client';
 import { createControlClient } from '@contiv/rpc';
 import { buildInfo, type Logger } from '@contiv/runtime';
+import { serveMetrics, type MetricsServer } from '@contiv/runtime/metrics';
 import { createStore, type Store } from '@contiv/store';
 import { controlTargetFor, ReconnectingControl } from './control/control-api';
 import { DockerNetworkController } from './controller/docker-network-controller';
@@ -39,9 +40,10 @@ import { createDriverServices } from './rpc/driver-services';
 import { ClusterView } from './datapath/cluster-view';
 import { DatapathController } from './datapath/datapath-controller';
 import { TunnelNeighborWarmer } from './datapath/tunnel-neighbors';
-import { buildNameTable, DnsService, type NameTable } from './dns';
+import { DnsForwarder, DnsNames, DnsService, ResolvConfUpstreams, upstreamText, type Upstream } from './dns';
 import { ContainerNameRecorder } from './docker/container-names';
 import { execRunner } from './endpoint/command-runner';
+import { countOvsErrors, countStoreErrors, instrumentRpc, registry as metricsRegistry } from './metrics';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -64,7 +66,10 @@ export class Agent {
   private cluster: ClusterView | undefined;
   private datapath: DatapathController | undefined;
   private dns: DnsService | undefined;
+  private dnsNames: DnsNames | undefined;
+  private dnsForwarder: DnsForwarder | undefined;
   private containerNames: ContainerNameRecorder | undefined;
+  private metricsServer: MetricsServer | undefined;
   private timers: NodeJS.Timeout[] = [];
   private stopped = false;
 
@@ -78,6 +83,8 @@ export class Agent {
     const log = this.log;
     log.info('Starting netplugin', { ...buildInfo(), host: c.hostName, pluginMode: c.pluginMode, bridge: c.bridge, ovsdb: c.ovsdb, clusterStore: c.clusterStore, grpc: c.grpcTls ? 'mutual-tls' : 'plaintext' });
     for (const warning of c.grpcTls?.warnings ?? []) log.warn('Security setting', { warning });
+    // First: metrics are readable while the agent still waits for OVS or the store.
+    await this.startMetrics();
 
     // 1. OVS
     const vswitch = await this.connectOvs();
@@ -94,7 +101,7 @@ export class Agent {
       log,
     });
     this.engineKind.start();
-    const store = createStore(c.clusterStore, { logger: log.child({ component: 'store' }) });
+    const store = countStoreErrors(createStore(c.clusterStore, { logger: log.child({ component: 'store' }) }));
     this.store = store;
     const grpcTls = c.grpcTls;
     const control = new ReconnectingControl({
@@ -102,8 +109,8 @@ export class Agent {
       log: log.child({ component: 'control' }),
       // Netmaster unavailable and the store unreadable: fail at once, naming the store.
       store,
-      // Mutual TLS to netmaster when configured (docs/security.md).
-      ...(grpcTls ? { createClient: (t: string) => createControlClient(t, grpcTls.channelCredentials()) } : {}),
+      // Mutual TLS to netmaster when configured (docs/security.md); every call counted (metrics.ts).
+      createClient: (t: string) => instrumentRpc(grpcTls ? createControlClient(t, grpcTls.channelCredentials()) : createControlClient(t), 'Control', 'client'),
     });
     this.control = control;
     const cache = new StateCache(store, log);
@@ -125,16 +132,20 @@ export class Agent {
     });
     this.datapath = datapathController;
     await datapathController.start();
-    // Container names of the whole cluster for the DNS responder, rebuilt on the first query after a change.
-    let names: NameTable | undefined;
-    cluster.onChange(() => (names = undefined));
+    // Names of the whole cluster for the DNS responder (endpoints, groups, serviceLBs), per tenant; unknown names go to the host's resolvers.
     const openflow = datapathController.openflow;
     if (openflow) {
+      const dnsLog = log.child({ component: 'dns' });
+      this.dnsNames = new DnsNames({ store, endpoints: () => cluster.endpoints(), onEndpointsChange: (l) => cluster.onChange(l), log: dnsLog });
+      this.dnsNames.start();
+      this.dnsForwarder = this.createDnsForwarder(dnsLog);
+      const names = this.dnsNames;
       this.dns = new DnsService({
         bridge: openflow,
         networkOfPort: (p) => datapathController.networkOfPort(p),
-        names: () => (names ??= buildNameTable(cluster.endpoints())),
-        log: log.child({ component: 'dns' }),
+        names: () => names.current(),
+        ...(this.dnsForwarder ? { forwarder: this.dnsForwarder } : {}),
+        log: dnsLog,
       });
       this.dns.start();
     }
@@ -187,7 +198,7 @@ export class Agent {
       containerNames: this.containerNames,
       log: log.child({ component: 'driver' }),
     });
-    this.server = await AgentServer.listen(c.agentSocket, services.network, services.ipam);
+    this.server = await AgentServer.listen(c.agentSocket, instrumentRpc(services.network, 'NetworkDriver', 'server'), instrumentRpc(services.ipam, 'IpamDriver', 'server'));
     log.info('Serving the driver API for the shim', { socket: c.agentSocket, datapath });
 
     // 3. background work
@@ -226,19 +237,60 @@ export class Agent {
     await this.node?.stop();
     this.containerNames?.stop();
     this.dns?.stop();
+    await this.dnsForwarder?.close();
+    await this.dnsNames?.stop();
     await this.datapath?.stop();
     await this.cluster?.stop();
     await this.cache?.stop();
     this.control?.close();
     await this.store?.close().catch(() => undefined);
     await this.vswitch?.close().catch(() => undefined);
+    await this.metricsServer?.close();
+  }
+
+  /**
+   * `GET /metrics` on --metrics-listen. A listener that cannot bind is logged
+   * and left out: the agent's data path matters more than its metrics.
+   */
+  private async startMetrics(): Promise<void> {
+    const at = this.config.metricsListen;
+    if (!at) return;
+    const where = `${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
+    try {
+      this.metricsServer = await serveMetrics(at, metricsRegistry);
+      this.log.info('Serving Prometheus metrics', { url: `http://${where}/metrics` });
+    } catch (err) {
+      this.log.error('Cannot serve metrics; running without them', { listen: where, err: errorMessage(err) });
+    }
+  }
+
+  /** The forwarder of unknown DNS names (--dns-upstream), or none when forwarding is off. */
+  private createDnsForwarder(log: Logger): DnsForwarder | undefined {
+    const setting = this.config.dnsUpstream;
+    if (setting.kind === 'none') {
+      log.info('DNS forwarding off: unknown names get NXDOMAIN');
+      return undefined;
+    }
+    let upstreams: () => readonly Upstream[];
+    if (setting.kind === 'list') {
+      const list = setting.upstreams;
+      upstreams = () => list;
+      log.info('DNS forwarding to the servers given', { upstreams: list.map(upstreamText) });
+    } else {
+      const resolvConf = new ResolvConfUpstreams();
+      upstreams = () => resolvConf.current();
+      const now = resolvConf.current();
+      if (now.length === 0) log.warn('DNS forwarding: /etc/resolv.conf names no usable nameserver; unknown names get SERVFAIL until it does');
+      else log.info("DNS forwarding to the host's resolvers (/etc/resolv.conf)", { upstreams: now.map(upstreamText) });
+    }
+    return new DnsForwarder({ upstreams, log });
   }
 
   private async connectOvs(): Promise<VswitchClient> {
     let backoff = 500;
     for (;;) {
       try {
-        const vs = await VswitchClient.connect({ endpoint: this.config.ovsdb, logger: this.log.child({ component: 'ovsdb' }), timeoutMs: 10_000 });
+        const vs = countOvsErrors(await VswitchClient.connect({ endpoint: this.config.ovsdb, logger: this.log.child({ component: 'ovsdb' }), timeoutMs: 10_000 }), 'ovsdb');
         this.vswitch = vs;
         this.log.info('Connected to OVSDB', { endpoint: this.config.ovsdb, ovsVersion: vs.ovsVersion() });
         return vs;

@@ -59,3 +59,12 @@ void test('--reconcile-interval: seconds, from the flag or CONTIV_RECONCILE_INTE
   assert.throws(() => loadConfig(['--reconcile-interval', '0'], {}, noIp), /--reconcile-interval "0" must be a whole number of seconds, at least 1/);
   assert.throws(() => loadConfig(['--reconcile-interval', '1.5'], {}, noIp), /--reconcile-interval "1\.5"/);
 });
+
+void test('--dns-upstream: the host resolv.conf by default, a list or none from the flag or dns_upstream, checked', () => {
+  assert.deepEqual(loadConfig([], {}, noIp).dnsUpstream, { kind: 'resolv.conf' });
+  assert.deepEqual(loadConfig(['--dns-upstream', 'none'], {}, noIp).dnsUpstream, { kind: 'none' });
+  assert.deepEqual(loadConfig([], { dns_upstream: '192.168.250.11:5353' }, noIp).dnsUpstream, { kind: 'list', upstreams: [{ address: '192.168.250.11', port: 5353 }] });
+  assert.deepEqual(loadConfig(['--dns-upstream', '10.0.0.2'], { dns_upstream: 'none' }, noIp).dnsUpstream, { kind: 'list', upstreams: [{ address: '10.0.0.2', port: 53 }] });
+  assert.throws(() => loadConfig(['--dns-upstream', 'resolver.example'], {}, noIp), /--dns-upstream "resolver.example": "resolver.example" is not IP/);
+  assert.throws(() => loadConfig([], { dns_upstream: '127.0.0.11' }, noIp), /embedded DNS/);
+});

@@ -7,7 +7,9 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { MutualTls } from '@contiv/rpc';
 import { DEFAULT_LOG_DIR, envList, envString, isDebugFlag, type Env } from '@contiv/runtime';
+import { parseListenAddress, type ListenAddress } from '@contiv/runtime/metrics';
 import type { DatapathSetting } from './ovs/bridge-setup';
+import { parseUpstreamSetting, type UpstreamSetting } from './dns/upstreams';
 
 export type PluginMode = 'docker' | 'swarm-mode';
 
@@ -52,6 +54,10 @@ export interface NetpluginConfig {
   readonly reconcileIntervalMs: number;
   /** Mutual TLS to netmaster's gRPC API (docs/security.md); absent: plaintext. */
   readonly grpcTls?: MutualTls;
+  /** Where `GET /metrics` is served (docs/metrics.md); absent: nowhere. */
+  readonly metricsListen?: ListenAddress;
+  /** Where the DNS responder forwards names it does not know (docs/dns.md). */
+  readonly dnsUpstream: UpstreamSetting;
 }
 
 export const USAGE = `usage: netplugin [options]
@@ -82,6 +88,11 @@ export const USAGE = `usage: netplugin [options]
                         agent speaks mutual TLS to netmaster (env CONTIV_GRPC_TLS_CA)
   --grpc-tls-cert FILE  this agent's client certificate (env CONTIV_GRPC_TLS_CERT)
   --grpc-tls-key FILE   its private key (env CONTIV_GRPC_TLS_KEY)
+  --metrics-listen ADDR serve Prometheus metrics at http://ADDR/metrics: host:port, [IPv6]:port or :port
+                        (every address) (env metrics_listen, default: off; docs/metrics.md)
+  --dns-upstream LIST   servers the DNS responder forwards unknown names to, IP[:PORT] or [IPv6]:PORT,
+                        comma-separated, or none (unknown names get NXDOMAIN) (env dns_upstream,
+                        default: the nameservers of the host's /etc/resolv.conf)
 `;
 
 export class UsageError extends Error {
@@ -134,6 +145,8 @@ export function loadConfig(argv: readonly string[], env: Env, detectIp: () => st
         'grpc-tls-ca': { type: 'string' },
         'grpc-tls-cert': { type: 'string' },
         'grpc-tls-key': { type: 'string' },
+        'metrics-listen': { type: 'string' },
+        'dns-upstream': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -184,9 +197,21 @@ export function loadConfig(argv: readonly string[], env: Env, detectIp: () => st
   if (c.vtepIp && !IPV4.test(c.vtepIp)) problems.push(`--vtep-ip "${c.vtepIp}" is not an IPv4 address`);
   if (!(c.reconcileIntervalMs >= 1000)) problems.push(`--reconcile-interval "${reconcileText}" must be a whole number of seconds, at least 1`);
   if (!/^(etcd|consul):\/\//.test(c.clusterStore)) problems.push(`--cluster-store "${c.clusterStore}" must be etcd://host:port or consul://host:port`);
+  const dnsUpstreamText = v['dns-upstream'] ?? envString(env, 'dns_upstream');
+  const dnsUpstream = parseUpstreamSetting(dnsUpstreamText);
+  if (!dnsUpstream.ok) problems.push(`--dns-upstream "${dnsUpstreamText ?? ''}": ${dnsUpstream.reason}`);
+  const metricsText = v['metrics-listen'] ?? envString(env, 'metrics_listen');
+  let metricsListen: ListenAddress | undefined;
+  if (metricsText !== undefined && metricsText !== '') {
+    try {
+      metricsListen = parseListenAddress(metricsText);
+    } catch (err) {
+      problems.push(`--metrics-listen ${(err as Error).message}`);
+    }
+  }
   const grpcTls = loadGrpcTls(v['grpc-tls-ca'] ?? envString(env, 'CONTIV_GRPC_TLS_CA'), v['grpc-tls-cert'] ?? envString(env, 'CONTIV_GRPC_TLS_CERT'), v['grpc-tls-key'] ?? envString(env, 'CONTIV_GRPC_TLS_KEY'), problems);
   if (problems.length > 0) throw new UsageError(problems.join('; '));
-  return Object.freeze({ ...c, ...(grpcTls ? { grpcTls } : {}) });
+  return Object.freeze({ ...c, dnsUpstream: dnsUpstream.ok ? dnsUpstream.value : { kind: 'none' as const }, ...(grpcTls ? { grpcTls } : {}), ...(metricsListen ? { metricsListen } : {}) });
 }
 
 /** All three files or none; read and checked now, so a wrong one stops the start with its name. */

@@ -2,7 +2,7 @@
  * `make bench`: prints figures, never passes or fails on a timing. Exits non-zero
  * only when something could not run at all.
  *
- *   node test/lib/bench/main.js [--only attach|rest|allocation|pipeline|convergence|swarm|policy|fuzz] [--rounds N] [--requests N] [--reps N] [--containers N] [--service-runs N]
+ *   node test/lib/bench/main.js [--only attach|rest|allocation|pipeline|convergence|swarm|policy|fuzz|dns|service-lb] [--rounds N] [--requests N] [--reps N] [--containers N] [--service-runs N]
  *     [--allocations N]
  *     [--policy-parts scale,cluster] [--policy-endpoints 10,100,500] [--policy-rules 10,100,1000] [--policy-groups 2,10,50] [--policy-reps N] [--policy-rounds N]
  *     [--policy-cluster-rules N]
@@ -13,6 +13,8 @@
  * --reps: full flow installs per host size (pipeline);
  * --containers: containers started on one host and pinged from another (convergence);
  * --service-runs: services created per network kind and replica count (swarm);
+ * --lb-rounds, --lb-seconds: alternating VIP/direct rounds and their length (service-lb: connection rate through a serviceLB vs straight to a backend);
+ * --dns-queries: A queries timed per kind of name (dns: the agent's responder against Docker's embedded DNS);
  * --fuzz-*: runs per fuzz property (default 500), seed (default: random, printed), properties, and the
  *   fast-check path of a failure to replay (fuzz; docs/testing.md).
  * --policy-*: the E × R × G grid of the flow counts, installs of 1,000 rules, and
@@ -30,11 +32,13 @@ import { createStack } from '../harness/stack';
 import { benchAllocation } from './allocation';
 import { benchAttach } from './attach';
 import { benchConvergence } from './convergence';
+import { benchDns } from './dns';
 import { benchFuzz } from './fuzz';
 import { benchPipelineScale } from './pipeline-scale';
 import { benchPolicy } from './policy';
 import type { PolicyPart } from './policy';
 import { benchEtcdAlone, benchRest } from './rest';
+import { benchServiceLb } from './service-lb';
 import { benchSwarmService } from './swarm-service';
 
 function arg(name: string, fallback: string): string {
@@ -77,6 +81,8 @@ async function main(): Promise<void> {
   if (only === '' || only === 'pipeline') await benchPipelineScale({ rounds, reps });
   if (only === '' || only === 'convergence') await benchConvergence({ containers });
   if (only === '' || only === 'swarm') await benchSwarmService({ runs: serviceRuns, replicas: [3, 9] });
+  if (only === '' || only === 'dns') await benchDns({ queries: Number(arg('--dns-queries', '1000')) });
+  if (only === '' || only === 'service-lb') await benchServiceLb({ rounds: Number(arg('--lb-rounds', '5')), seconds: Number(arg('--lb-seconds', '3')) });
   if (only === '' || only === 'policy') {
     await benchPolicy({
       parts: policyParts(),

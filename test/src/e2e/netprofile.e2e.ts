@@ -29,6 +29,7 @@ import { eventually } from '../harness/eventually';
 import type { RunResult } from '../harness/exec';
 import { run } from '../harness/exec';
 import { tcpKbps } from '../harness/tcp-probe';
+import { netctlErrorLines } from './support';
 
 const TENANT = 'qos';
 const NET = 'qnet';
@@ -96,12 +97,6 @@ function meterLines(dump: string): string[] {
     .reduce<string[]>((acc, l) => (l.startsWith('meter=') ? [...acc, l] : [...acc.slice(0, -1), `${acc[acc.length - 1] ?? ''} ${l}`]), []);
 }
 
-/** stderr without netctl's usage hint `(run 'netctl ... --help' for usage)`, as lines. */
-const errorLines = (r: RunResult): string[] =>
-  r.stderr
-    .trim()
-    .split('\n')
-    .filter((l) => !/^\(run 'netctl .* --help' for usage\)$/.test(l));
 
 void describe('netprofile on 2 hosts: rate limit and DSCP of a group, update, removal, bad input', { timeout: 600_000 }, () => {
   const cluster = useCluster({ hosts: 2 });
@@ -200,7 +195,7 @@ void describe('netprofile on 2 hosts: rate limit and DSCP of a group, update, re
     for (const [args, code, message] of cases) {
       const r = await tryNetctl(...args);
       assert.equal(r.code, code, `netctl ${args.join(' ')}: exit ${r.code} (${r.stderr.trim()})`);
-      const lines = errorLines(r);
+      const lines = netctlErrorLines(r);
       assert.equal(lines.length, 1, `netctl ${args.join(' ')}: one line besides the usage hint:\n${r.stderr}`);
       assert.match(lines[0] ?? '', message);
       t.diagnostic(`netctl ${args.join(' ')}: exit ${r.code}: ${lines[0] ?? ''}`);

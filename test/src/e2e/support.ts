@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { ipAllocPrefix } from '@contiv/model';
 import { createStore } from '@contiv/store';
 import { eventually } from '../harness/eventually';
-import { run } from '../harness/exec';
+import { run, type RunResult } from '../harness/exec';
 import type { Host } from '../harness/host';
 import { DRIVER_NAME } from '../harness/host';
 import type { Stack } from '../harness/stack';
@@ -284,3 +284,10 @@ export function dockerFirstScenario(getStack: () => Stack): void {
     });
   });
 }
+
+/** netctl's stderr as lines, without its usage hint `(run 'netctl ... --help' for usage)` (a refusal is one line besides it). */
+export const netctlErrorLines = (r: Pick<RunResult, 'stderr'>): string[] =>
+  r.stderr
+    .trim()
+    .split('\n')
+    .filter((l) => l !== '' && !/^\(run 'netctl .* --help' for usage\)$/.test(l));

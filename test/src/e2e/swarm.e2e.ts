@@ -15,7 +15,8 @@
  *
  * The store is Consul unless CONTIV_E2E_STORE says otherwise (the plugins get
  * `cluster_store=consul://192.168.250.11:8500`), so each CI run covers the
- * guide's swarm workflows on Consul (docs/testing.md).
+ * guide's swarm workflows on Consul (docs/testing.md). The agents' DNS
+ * responder answers the swarm service and task names (docs/dns.md "Swarm").
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -26,6 +27,7 @@ import { eventually } from '../harness/eventually';
 import { e2eStore } from '../harness/store-kind';
 import { underlayIp } from '../harness/underlay';
 import { defaultPluginName } from '../harness/v2plugin';
+import { nslookup, type Lookup } from './dns-support';
 import { inSubnet } from './support';
 
 const PLUGIN = defaultPluginName();
@@ -159,6 +161,28 @@ void describe('local cluster --mode swarm --plugin v2: the guide swarm-mode work
         },
         { timeoutMs: 30_000, intervalMs: 1_000, what: `${from.host} task to ping ${to.ip} on ${to.host}` },
       );
+    });
+  });
+
+  void test("DNS: the agent's responder answers the swarm service name, tasks.<service> and task names of other hosts, from every task", async () => {
+    await withLogs(cluster(), async () => {
+      const tasks = await serviceTasks(cluster(), 'my-db');
+      const names = new Map<string, string>();
+      for (const t of tasks) names.set(t.container, (await cluster().docker(t.host, 'inspect', '-f', '{{.Name}}', t.container)).stdout.trim().replace(/^\//, ''));
+      const all = tasks.map((t) => t.ip).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
+      for (const from of tasks) {
+        // Tasks route through docker_gwbridge (Join names no gateway on a swarm engine), so ask the
+        // responder at svc-net1's gateway address: its ARP answer is the gateway MAC, which is punted.
+        const ask = (name: string): Promise<Lookup> => nslookup(cluster(), from.host, from.container, name, '100.1.1.254');
+        await eventually(
+          async () => {
+            assert.deepEqual((await ask('my-db')).addresses, all);
+            assert.deepEqual((await ask('tasks.my-db')).addresses, all);
+            for (const to of tasks.filter((t) => t.host !== from.host)) assert.deepEqual((await ask(names.get(to.container) ?? '')).addresses, [to.ip], `${names.get(to.container) ?? ''} from ${from.host}`);
+          },
+          { timeoutMs: 30_000, intervalMs: 1_000, what: `my-db names to resolve from the task on ${from.host}` },
+        );
+      }
     });
   });
 

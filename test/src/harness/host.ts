@@ -23,6 +23,8 @@ export type ServiceName = 'netmaster' | 'netplugin' | 'driver-shim';
 
 /** Port netmaster listens on inside a host namespace (its default, `:9999`). */
 export const NETMASTER_PORT = 9999;
+/** Where each host's netplugin serves `GET /metrics`, on the host namespace's loopback (docs/metrics.md). */
+export const AGENT_METRICS_PORT = 9091;
 /** Legacy plugin name; Docker finds `/run/docker/plugins/netplugin.sock`. */
 export const DRIVER_NAME = 'netplugin';
 /** OVS bridge our agent manages. */
@@ -242,6 +244,7 @@ export class Host {
       '--agent-socket', this.agentSocket,
       '--state-dir', path.join(this.dir, 'netplugin-state'),
       '--log-dir', this.logDir,
+      '--metrics-listen', `127.0.0.1:${AGENT_METRICS_PORT}`,
       ...debug,
     ]);
     await this.startService('driver-shim', ['--socket', this.pluginSocket, '--agent-socket', this.agentSocket, '--log-dir', this.logDir, ...debug]);

@@ -6,7 +6,9 @@
  * inside a namespace asks 192.0.2.53, an address nothing has: the query never
  * leaves OVS, the agent answers it. Names of the same network resolve (local
  * and remote endpoints), everything else is NXDOMAIN, and a DNS server on the
- * subnet is not intercepted.
+ * subnet is not intercepted. Then with forwarding: the agent's DnsForwarder
+ * relays unknown names (another tenant's too) to a DNS server on loopback and
+ * its answers reach the namespace; with that server gone, SERVFAIL.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +18,7 @@ import { OpenFlowBridge, bridgeMgmtEndpoint, flowsToStrings, normalizeDumpFlows 
 import { noopLogger } from '@contiv/runtime';
 import { CookieCategory, L2ForwardingTable, PIPELINE_FEATURES, PipelineReconciler, allFlows, computeFlowSet, makeCookie } from '../../../services/netplugin/lib/pipeline/index';
 import type { DesiredState } from '../../../services/netplugin/lib/pipeline/index';
-import { DnsService, buildNameTable, dnsInterceptorFeature } from '../../../services/netplugin/lib/dns/index';
+import { DnsForwarder, DnsService, buildNameTable, dnsInterceptorFeature } from '../../../services/netplugin/lib/dns/index';
 import { eventually } from '../harness/eventually';
 import { run, startDaemon } from '../harness/exec';
 import type { Daemon } from '../harness/exec';
@@ -24,6 +26,7 @@ import { startOvs } from '../harness/ovs';
 import { BLUE, RED, addPipelineBridge, plugEndpoints, twoTenantState, unplugEndpoints, waitOfports } from '../harness/pipeline-rig';
 import type { Ovs } from '../harness/ovs';
 import { makeTempDir } from '../harness/tmp';
+import { startUpstreamDns, type UpstreamDns } from '../harness/upstream-dns';
 import type { TempDir } from '../harness/tmp';
 
 const suffix = Math.random().toString(36).slice(2, 6);
@@ -131,6 +134,8 @@ describe('container-name DNS on a real bridge', { timeout: 180_000 }, () => {
   let service: DnsService;
   let tmp: TempDir;
   let echo: Daemon | undefined;
+  let upstream: UpstreamDns | undefined;
+  let forwarder: DnsForwarder | undefined;
   // Whether or not PIPELINE_FEATURES lists it already.
   const features = [...PIPELINE_FEATURES.filter((f) => f.name !== dnsInterceptorFeature.name), dnsInterceptorFeature];
 
@@ -156,6 +161,8 @@ describe('container-name DNS on a real bridge', { timeout: 180_000 }, () => {
   });
   after(async () => {
     service?.stop();
+    await forwarder?.close();
+    await upstream?.close();
     bridge?.close();
     await echo?.stop(2_000);
     await unplugEndpoints(hosts);
@@ -246,5 +253,44 @@ describe('container-name DNS on a real bridge', { timeout: 180_000 }, () => {
       },
       { timeoutMs: 5_000, what: 'the punt flow to count every query' },
     );
+  });
+
+  it("with forwarding: unknown names and other tenants' names go to the upstream on loopback, its answers come back", async () => {
+    service.stop();
+    upstream = await startUpstreamDns({ 'outside.example': '198.51.100.7' });
+    const up = upstream;
+    forwarder = new DnsForwarder({ upstreams: () => [{ address: up.address, port: up.port }], log: noopLogger });
+    const networkByPort = new Map(state.localEndpoints.map((e) => [e.ofport, e.network]));
+    const table = buildNameTable([...hosts.map((h) => record(h)), remote]);
+    service = new DnsService({ bridge, networkOfPort: (p) => networkByPort.get(p), names: () => table, forwarder, log: noopLogger });
+    service.start();
+    const answers = await resolve(epA, [
+      { kind: 'A', name: 'outside.example' },
+      { kind: 'A', name: 'red-c' },
+      { kind: 'A', name: 'web-b' },
+    ]);
+    assert.deepEqual(
+      answers.map((a) => [a.name, a.addresses, a.ttls, a.code]),
+      [
+        ['outside.example', ['198.51.100.7'], [60], undefined],
+        ['red-c', undefined, undefined, 'ENOTFOUND'],
+        ['web-b', ['10.1.1.2'], [120], undefined],
+      ],
+    );
+    assert.deepEqual(
+      up.queries().map((q) => q.name),
+      ['outside.example', 'red-c'],
+      'the upstream saw the two unknown names only',
+    );
+    assert.ok(up.queries().every((q) => q.from.startsWith('127.0.0.1:')));
+    assert.deepEqual([service.counters.forwarded, service.counters.relayed, service.counters.servfail], [2, 2, 0]);
+  });
+
+  it('with the upstream gone: SERVFAIL', async () => {
+    await upstream?.close();
+    upstream = undefined;
+    const [a] = await resolve(epA, [{ kind: 'A', name: 'gone.example' }]);
+    assert.equal(a?.code, 'ESERVFAIL', JSON.stringify(a));
+    assert.ok(service.counters.servfail >= 1, JSON.stringify(service.counters));
   });
 });

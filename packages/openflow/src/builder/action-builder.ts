@@ -34,6 +34,25 @@ export interface CtOptions {
   readonly alg?: number;
   /** Actions applied on commit (`exec(...)`), e.g. setting ct_mark. */
   readonly actions?: (a: ActionBuilder) => ActionBuilder;
+  /**
+   * NAT: `true` applies the translation of the packet's committed connection
+   * (`ct(nat)`: replies un-NATed, later packets translated like the first);
+   * an object sets up a new one on commit (`nat(dst=10.1.1.10:8080)`).
+   */
+  readonly nat?: true | CtNat;
+}
+
+/** A new translation: to `ip` (dotted quad) and, if given, `port`. */
+export interface CtNat {
+  readonly kind: 'src' | 'dst';
+  readonly ip: string;
+  readonly port?: number;
+}
+
+function natAction(n: CtNat): Action {
+  const ip = fieldValue('ipv4_dst', n.ip).value;
+  if (n.port !== undefined && (!Number.isInteger(n.port) || n.port < 1 || n.port > 65535)) throw new OpenFlowError('OF_INVALID_ARGUMENT', `NAT port ${n.port} is not 1..65535`);
+  return { type: 'nat', kind: n.kind, ipv4Min: Number(ip), ...(n.port !== undefined ? { portMin: n.port } : {}) };
 }
 
 export class ActionBuilder {
@@ -99,7 +118,8 @@ export class ActionBuilder {
     return this.action({ type: 'resubmit', ...(table !== undefined ? { table } : {}), ...(inPort !== undefined ? { inPort } : {}) });
   }
   ct(opts: CtOptions = {}): this {
-    const sub = opts.actions?.(new ActionBuilder()).build();
+    const nat: Action[] = opts.nat === undefined ? [] : [opts.nat === true ? { type: 'nat' } : natAction(opts.nat)];
+    const sub = [...nat, ...(opts.actions?.(new ActionBuilder()).build() ?? [])];
     const zone = opts.zone === undefined ? {} : typeof opts.zone === 'number' ? { zone: opts.zone } : { zoneSrc: toSubfield(opts.zone) };
     return this.action({
       type: 'ct',
@@ -108,7 +128,7 @@ export class ActionBuilder {
       ...zone,
       ...(opts.table !== undefined ? { table: opts.table } : {}),
       ...(opts.alg !== undefined ? { alg: opts.alg } : {}),
-      ...(sub !== undefined && sub.length > 0 ? { actions: sub } : {}),
+      ...(sub.length > 0 ? { actions: sub } : {}),
     });
   }
   ctClear(): this {

@@ -2,12 +2,12 @@
  * OpenFlow 1.3 actions and the Nicira extension actions an OVS pipeline
  * needs. Wire layouts are OVS 3.1 lib/ofp-actions.c (ofp11_action_output,
  * nx_action_resubmit, nx_action_reg_move, nx_action_reg_load,
- * nx_action_conntrack, nx_action_conjunction). Anything else decodes to
+ * nx_action_conntrack, nx_action_nat, nx_action_conjunction). Anything else decodes to
  * `{ type: 'unknown' }` with its bytes, so a flow dump never fails.
  */
 import { OpenFlowError } from '../errors';
 import { Reader, Writer } from './bytes';
-import { NXAST, NX_CT_F_COMMIT, NX_CT_F_FORCE, NX_CT_RECIRC_NONE, NX_VENDOR_ID, OFPAT, OFPCML_NO_BUFFER, OFPP } from './constants';
+import { NXAST, NX_CT_F_COMMIT, NX_CT_F_FORCE, NX_CT_RECIRC_NONE, NX_NAT_F_DST, NX_NAT_F_SRC, NX_NAT_RANGE, NX_VENDOR_ID, OFPAT, OFPCML_NO_BUFFER, OFPP } from './constants';
 import type { FieldName } from './fields';
 import { checkWidth, fieldDef, fullMask } from './fields';
 import { fieldByNxmHeaderWord, nxmHeaderWord, readOxm, writeOxm } from './oxm';
@@ -47,6 +47,19 @@ export type Action =
       readonly actions?: readonly Action[];
     }
   | { readonly type: 'ct_clear' }
+  /**
+   * NXAST_NAT, only inside a ct action (`ct(commit,nat(dst=10.1.1.10:8080))`,
+   * or `ct(nat)` to apply a committed connection's translation). Addresses are
+   * IPv4 as 32-bit numbers; an absent max means "just min".
+   */
+  | {
+      readonly type: 'nat';
+      readonly kind?: 'src' | 'dst';
+      readonly ipv4Min?: number;
+      readonly ipv4Max?: number;
+      readonly portMin?: number;
+      readonly portMax?: number;
+    }
   /** NXAST_CONJUNCTION; `clause` is 1-based as in ovs-ofctl's `conjunction(id,clause/nClauses)`. */
   | { readonly type: 'conjunction'; readonly id: number; readonly clause: number; readonly nClauses: number }
   | { readonly type: 'note'; readonly data: Buffer }
@@ -186,6 +199,39 @@ export function writeAction(w: Writer, a: Action): void {
       nxStart(w, NXAST.CT_CLEAR);
       finishTlv(w, start);
       return;
+    case 'nat': {
+      // struct nx_action_nat: pad[2], flags, range_present, then the present ranges in NX_NAT_RANGE_* order.
+      if (a.kind === undefined && (a.ipv4Min !== undefined || a.portMin !== undefined)) throw new OpenFlowError('OF_ENCODE', 'nat with a range needs src or dst');
+      if (a.portMin !== undefined && a.ipv4Min === undefined) throw new OpenFlowError('OF_ENCODE', 'nat with a port needs an address');
+      if ((a.ipv4Max !== undefined && a.ipv4Min === undefined) || (a.portMax !== undefined && a.portMin === undefined)) throw new OpenFlowError('OF_ENCODE', 'nat range max needs a min');
+      const flags = a.kind === 'src' ? NX_NAT_F_SRC : a.kind === 'dst' ? NX_NAT_F_DST : 0;
+      let present = 0;
+      if (a.ipv4Min !== undefined) present |= NX_NAT_RANGE.IPV4_MIN;
+      if (a.ipv4Max !== undefined) present |= NX_NAT_RANGE.IPV4_MAX;
+      if (a.portMin !== undefined) present |= NX_NAT_RANGE.PROTO_MIN;
+      if (a.portMax !== undefined) present |= NX_NAT_RANGE.PROTO_MAX;
+      nxStart(w, NXAST.NAT);
+      w.zeros(2).u16(flags).u16(present);
+      for (const [v, what] of [
+        [a.ipv4Min, 'nat ipv4 min'],
+        [a.ipv4Max, 'nat ipv4 max'],
+      ] as const) {
+        if (v === undefined) continue;
+        checkU(v, 32, what);
+        w.u32(v);
+      }
+      for (const [v, what] of [
+        [a.portMin, 'nat port min'],
+        [a.portMax, 'nat port max'],
+      ] as const) {
+        if (v === undefined) continue;
+        checkU(v, 16, what);
+        if (v === 0) throw new OpenFlowError('OF_ENCODE', `${what} 0 is not a port`);
+        w.u16(v);
+      }
+      finishTlv(w, start);
+      return;
+    }
     case 'conjunction':
       checkU(a.nClauses, 8, 'Conjunction n_clauses');
       if (a.nClauses < 2 || a.nClauses > 64 || !Number.isInteger(a.clause) || a.clause < 1 || a.clause > a.nClauses) {
@@ -291,6 +337,26 @@ function decodeNx(subtype: number, r: Reader): Action | undefined {
     }
     case NXAST.CT_CLEAR:
       return { type: 'ct_clear' };
+    case NXAST.NAT: {
+      r.skip(2);
+      const flags = r.u16();
+      const present = r.u16();
+      // IPv6 ranges are not something this pipeline builds: keep such an action as unknown.
+      if ((present & (NX_NAT_RANGE.IPV6_MIN | NX_NAT_RANGE.IPV6_MAX)) !== 0 || (flags & ~(NX_NAT_F_SRC | NX_NAT_F_DST)) !== 0) throw new UnknownAction('nat with IPv6 ranges or flags');
+      const kind = (flags & NX_NAT_F_SRC) !== 0 ? 'src' : (flags & NX_NAT_F_DST) !== 0 ? 'dst' : undefined;
+      const ipv4Min = (present & NX_NAT_RANGE.IPV4_MIN) !== 0 ? r.u32() : undefined;
+      const ipv4Max = (present & NX_NAT_RANGE.IPV4_MAX) !== 0 ? r.u32() : undefined;
+      const portMin = (present & NX_NAT_RANGE.PROTO_MIN) !== 0 ? r.u16() : undefined;
+      const portMax = (present & NX_NAT_RANGE.PROTO_MAX) !== 0 ? r.u16() : undefined;
+      return {
+        type: 'nat',
+        ...(kind !== undefined ? { kind } : {}),
+        ...(ipv4Min !== undefined ? { ipv4Min } : {}),
+        ...(ipv4Max !== undefined ? { ipv4Max } : {}),
+        ...(portMin !== undefined ? { portMin } : {}),
+        ...(portMax !== undefined ? { portMax } : {}),
+      };
+    }
     case NXAST.CONJUNCTION: {
       const clause = r.u8();
       const nClauses = r.u8();

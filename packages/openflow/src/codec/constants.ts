@@ -170,6 +170,11 @@ export const NX_CT_F_COMMIT = 1;
 export const NX_CT_F_FORCE = 2;
 export const NX_CT_RECIRC_NONE = 0xff;
 
+/** NXAST_NAT flags (only src/dst are built) and which ranges follow the header, in this order. */
+export const NX_NAT_F_SRC = 1;
+export const NX_NAT_F_DST = 2;
+export const NX_NAT_RANGE = { IPV4_MIN: 1, IPV4_MAX: 2, IPV6_MIN: 4, IPV6_MAX: 8, PROTO_MIN: 16, PROTO_MAX: 32 } as const;
+
 export const OFPBCT = {
   OPEN_REQUEST: 0,
   OPEN_REPLY: 1,

@@ -169,6 +169,15 @@ const FLOWS: readonly Fixture[] = [
     input: "in_port=LOCAL,actions=resubmit:3,resubmit(1,2)",
     ovs: "ADD in_port=LOCAL actions=resubmit:3,resubmit(1,2)",
     hex: '040e006800000001000000000000000000000000000000000000000000008000ffffffffffffffffffffffff000000000001000c80000004fffffffe000000000004002800000000ffff001000002320000e0003ff000000ffff001000002320000e000102000000',
+  },  {
+    input: 'table=5,priority=200,tcp,reg1=0x3,reg4=0xa01010a,reg5=0x1f90/0xffff,actions=set_field:02:02:0a:01:01:0a->eth_dst,ct(commit,table=6,zone=NXM_NX_REG1[0..15],nat(dst=10.1.1.10:8080))',
+    ovs: 'ADD table:5 priority=200,tcp,reg1=0x3,reg4=0xa01010a,reg5=0x1f90/0xffff actions=set_field:02:02:0a:01:01:0a->eth_dst,ct(commit,table=6,zone=NXM_NX_REG1[0..15],nat(dst=10.1.1.10:8080))',
+    hex: '040e00a8000000010000000000000000000000000000000005000000000000c8ffffffffffffffffffffffff000000000001002b80000a02080080001401060001020400000003000108040a01010a00010b0800001f900000ffff00000000000004004800000000001900108000060602020a01010a0000ffff0030000023200023000100010204000f060000000000ffff00180000232000240000000200110a01010a1f900000',
+  },
+  {
+    input: 'table=3,priority=200,ip,actions=ct(table=4,zone=NXM_NX_REG1[0..15],nat)',
+    ovs: 'ADD table:3 priority=200,ip actions=ct(table=4,zone=NXM_NX_REG1[0..15],nat)',
+    hex: '040e0070000000010000000000000000000000000000000003000000000000c8ffffffffffffffffffffffff000000000001000a80000a0208000000000000000004003000000000ffff0028000023200023000000010204000f040000000000ffff0010000023200024000000000000',
   },
 ];
 
@@ -262,6 +271,18 @@ describe('flows built with the builder encode exactly like ovs-ofctl', () => {
           .actions((a) => a.ct({ table: 4, zone: regField(6, 0, 15) }))
           .gotoTable(5)
           .build(),
+    ],
+    [
+      'table=5,priority=200,tcp,reg1=0x3,reg4=0xa01010a,reg5=0x1f90/0xffff,actions=set_field:02:02:0a:01:01:0a->eth_dst,ct(commit,table=6,zone=NXM_NX_REG1[0..15],nat(dst=10.1.1.10:8080))',
+      () =>
+        flow(5, 200)
+          .match((m) => m.tcp().reg(1, 3).reg(4, 0xa01010a).reg(5, 0x1f90, 0xffff))
+          .actions((a) => a.setField('eth_dst', '02:02:0a:01:01:0a').ct({ commit: true, table: 6, zone: regField(1, 0, 15), nat: { kind: 'dst', ip: '10.1.1.10', port: 8080 } }))
+          .build(),
+    ],
+    [
+      'table=3,priority=200,ip,actions=ct(table=4,zone=NXM_NX_REG1[0..15],nat)',
+      () => flow(3, 200).match((m) => m.ip()).actions((a) => a.ct({ table: 4, zone: regField(1, 0, 15), nat: true })).build(),
     ],
     [
       'table=4,ip,actions=ct(commit,exec(set_field:0x1->ct_mark)),ct_clear',

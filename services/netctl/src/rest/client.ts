@@ -1,5 +1,7 @@
 import type { Secret } from '@contiv/runtime';
 import { RequestError } from '../errors';
+import type { ProgressFactory } from '../output/progress';
+import { terminalLine } from '../output/terminal';
 import { serverErrorMessage } from './error-message';
 import { MAX_RESPONSE_DEPTH, nestingDepth } from './json';
 import { FailoverRefusal, isFailoverAnswer, retryDelayMs, withFailoverRetry } from './failover';
@@ -18,6 +20,8 @@ export interface NetmasterClientOptions {
   failoverRetryMs?: number;
   /** Where the note about such retries goes (netctl: stderr). */
   progress?: (text: string) => void;
+  /** Shows a wait (a spinner on a terminal's stderr, output/progress.ts); default: nothing. */
+  startProgress?: ProgressFactory;
 }
 
 /**
@@ -49,12 +53,26 @@ export class NetmasterClient {
   }
 
   /** One request; during a failover (503 NOT_LEADER: nothing was done) sent again for a few seconds. */
-  private request(method: string, path: string, body?: unknown): Promise<unknown> {
+  private async request(method: string, path: string, body?: unknown): Promise<unknown> {
     const { failoverRetryMs, progress } = this.options;
-    return withFailoverRetry(() => this.requestOnce(method, path, body), {
-      ...(failoverRetryMs !== undefined ? { budgetMs: failoverRetryMs } : {}),
-      ...(progress ? { progress } : {}),
-    });
+    const what = terminalLine(`${method} ${path}`);
+    const shown = this.options.startProgress?.(`waiting for netmaster (${what})`);
+    let attempts = 0;
+    try {
+      return await withFailoverRetry(
+        () => {
+          if (++attempts > 1) shown?.update(`no netmaster leads yet: retrying (${what}, attempt ${attempts})`);
+          return this.requestOnce(method, path, body);
+        },
+        {
+          ...(failoverRetryMs !== undefined ? { budgetMs: failoverRetryMs } : {}),
+          // The note goes on a line of its own, not after the spinner.
+          ...(progress ? { progress: (text: string) => (shown?.clear(), progress(text)) } : {}),
+        },
+      );
+    } finally {
+      shown?.stop();
+    }
   }
 
   private async requestOnce(method: string, path: string, body?: unknown): Promise<unknown> {

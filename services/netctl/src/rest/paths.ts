@@ -13,6 +13,7 @@ export type Collection =
   | 'netprofiles'
   | 'appProfiles'
   | 'extContractsGroups'
+  | 'serviceLBs'
   | 'globals'
   | 'endpoints';
 

@@ -10,6 +10,7 @@
 import type { Span } from '@contiv/model';
 import type { Catalog } from '../core/catalog';
 import type { MirrorEntry, MirrorListener } from '../core/store-mirror';
+import { observeAllocationChange, observeAllocationFailure, type AllocationKind } from '../metrics';
 
 export class IdPool implements MirrorListener {
   private readonly inFlight = new Set<number>();
@@ -34,8 +35,15 @@ export class IdPool implements MirrorListener {
   onChange(key: string, entry: MirrorEntry | undefined): void {
     const id = Number(key.slice(this.prefix.length));
     if (!Number.isInteger(id)) return;
+    // A key that appears or goes is an allocation or a release.
+    if (this.used.has(id) !== (entry !== undefined)) observeAllocationChange(this.kind, entry !== undefined);
     if (entry) this.used.add(id);
     else this.used.delete(id);
+  }
+
+  /** The metrics label of this pool. */
+  private get kind(): AllocationKind {
+    return this.what === 'group id' ? 'group_id' : this.what === 'vxlan' ? 'vxlan' : 'vlan';
   }
 
   /** Ids held in the store (per the mirror), without in-flight ones. */
@@ -52,12 +60,16 @@ export class IdPool implements MirrorListener {
         return id;
       }
     }
+    observeAllocationFailure(this.kind, { code: 'TAG_POOL_EXHAUSTED' });
     return undefined;
   }
 
   /** Takes a specific id; false when it is held or being taken. */
   reserve(id: number): boolean {
-    if (this.inFlight.has(id) || this.inUse().has(id)) return false;
+    if (this.inFlight.has(id) || this.inUse().has(id)) {
+      observeAllocationFailure(this.kind, { code: 'IN_USE' });
+      return false;
+    }
     this.inFlight.add(id);
     return true;
   }

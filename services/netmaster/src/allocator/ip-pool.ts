@@ -32,6 +32,7 @@ import { NetmasterError } from '../errors';
 import type { Catalog, Versioned } from '../core/catalog';
 import type { MirrorEntry, MirrorListener, StoreMirror } from '../core/store-mirror';
 import { absent, put, unchanged, type StoreWriter } from '../core/store-writer';
+import { observeAllocationChange, observeAllocationFailure } from '../metrics';
 
 /** What one network's allocations look like in memory. */
 interface NetworkIndex {
@@ -64,6 +65,9 @@ export interface Allocation {
 /** The pending owner of an address between AllocateAddress and CreateEndpoint. */
 export const pendingOwner = (host: string, requestId: string): string => `pending:${host}:${requestId}`;
 export const isPendingOwner = (owner: string): boolean => owner.startsWith('pending:');
+/** The owner of a serviceLB's VIP. */
+export const serviceOwner = (tenant: string, service: string): string => `service:${tenant}:${service}`;
+export const isServiceOwner = (owner: string): boolean => owner.startsWith('service:');
 
 export interface NetworkPool {
   readonly state: Versioned<NetworkState>;
@@ -91,6 +95,8 @@ export class IpAllocator implements MirrorListener {
    * that nothing would ever use.
    */
   private readonly running = new Map<string, Promise<Allocation>>();
+  /** onReset is re-reading the store copy: what it finds was allocated before (not counted). */
+  private reloading = false;
 
   constructor(
     private readonly mirror: StoreMirror,
@@ -107,7 +113,12 @@ export class IpAllocator implements MirrorListener {
 
   onReset(): void {
     this.nets.clear();
-    for (const e of this.mirror.list(ipamPrefix())) this.onChange(e.key, e);
+    this.reloading = true;
+    try {
+      for (const e of this.mirror.list(ipamPrefix())) this.onChange(e.key, e);
+    } finally {
+      this.reloading = false;
+    }
   }
 
   onChange(key: string, entry: MirrorEntry | undefined): void {
@@ -119,6 +130,8 @@ export class IpAllocator implements MirrorListener {
     const idx = this.index(t, n);
     const prev = idx.used.get(ip);
     if (prev !== undefined && idx.owners.get(prev) === ip) idx.owners.delete(prev);
+    // A key that appears or goes is an allocation or a release (an owner change is neither); a reload is neither.
+    if (!this.reloading && (prev === undefined) !== (entry === undefined)) observeAllocationChange('ip', entry !== undefined);
     if (!entry) {
       idx.used.delete(ip);
       return;
@@ -210,7 +223,28 @@ export class IpAllocator implements MirrorListener {
     return p;
   }
 
+  /**
+   * Takes an address for a non-endpoint owner (a serviceLB VIP): `preferred`
+   * when given (inside the network, not its gateway, free), else the lowest
+   * free one of the network pool. An address this owner already holds (a
+   * create that stopped half-way) is answered again.
+   */
+  async allocateOwned(t: string, n: string, owner: string, preferred: string): Promise<Allocation> {
+    const pool = this.pool(t, n);
+    const idx = this.index(t, n);
+    const held = idx.owners.get(owner);
+    if (held !== undefined && (!preferred || parseIPv4(preferred) === held)) return this.answer(pool, held);
+    return this.allocateNew(pool, idx, { tenantName: t, networkName: n, groupName: '', preferredAddress: preferred, host: '', requestId: owner }, owner);
+  }
+
   private async allocateNew(pool: NetworkPool, idx: NetworkIndex, req: AllocateRequest, owner: string): Promise<Allocation> {
+    return this.takeNew(pool, idx, req, owner).catch((err: unknown) => {
+      observeAllocationFailure('ip', err);
+      throw err;
+    });
+  }
+
+  private async takeNew(pool: NetworkPool, idx: NetworkIndex, req: AllocateRequest, owner: string): Promise<Allocation> {
     const { tenantName: t, networkName: n } = req;
     if (req.preferredAddress) return this.allocateSpecific(pool, req.preferredAddress, owner, req.host);
 

@@ -40,6 +40,10 @@ import {
   ruleStateKey,
   ruleStatePrefix,
   tenantSpec,
+  serviceLbKey,
+  serviceLbPrefix,
+  serviceLbSpec,
+  type ServiceLbConfig,
   vlanAllocPrefix,
   vxlanAllocPrefix,
   type AppProfileConfig,
@@ -92,6 +96,7 @@ export function catalogBuckets(): string[] {
     objectPrefix(OBJECT_TYPES.netProfile),
     objectPrefix(OBJECT_TYPES.appProfile),
     objectPrefix(OBJECT_TYPES.extContracts),
+    serviceLbPrefix(),
     ruleStatePrefix(),
     endpointPrefix(),
     vlanAllocPrefix(),
@@ -254,6 +259,19 @@ export class Catalog {
   /** The groups of a tenant whose `extContractsGrps` name `name`. */
   groupsUsingExtContracts(tenant: string, name: string): Versioned<EndpointGroupConfig>[] {
     return this.groups(tenant).filter((g) => (g.value.extContractsGrps ?? []).includes(name));
+  }
+
+  serviceLb(tenant: string, name: string): Versioned<ServiceLbConfig> | undefined {
+    return this.decode(this.mirror.get(serviceLbKey(tenant, name)), (raw, w) => decodeConfig(serviceLbSpec, raw, w));
+  }
+
+  serviceLbs(tenant?: string): Versioned<ServiceLbConfig>[] {
+    const all = this.all(serviceLbPrefix(), (raw, w) => decodeConfig(serviceLbSpec, raw, w));
+    return tenant === undefined ? all : all.filter((x) => x.value.tenantName === tenant);
+  }
+
+  servicesOfNetwork(tenant: string, network: string): Versioned<ServiceLbConfig>[] {
+    return this.serviceLbs(tenant).filter((x) => x.value.networkName === network);
   }
 
   global(): Versioned<GlobalConfig> | undefined {

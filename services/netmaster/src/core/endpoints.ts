@@ -17,7 +17,7 @@ import {
 } from '@contiv/model';
 import type { TxnCondition, TxnOp } from '@contiv/store';
 import { NetmasterError } from '../errors';
-import { isPendingOwner } from '../allocator/ip-pool';
+import { isPendingOwner, isServiceOwner } from '../allocator/ip-pool';
 import { MAX_ATTEMPTS, type Core } from './context';
 import { absent, del, put, unchanged } from './store-writer';
 
@@ -27,7 +27,19 @@ export type EndpointInput = Omit<EndpointState, 'createdAt'>;
 const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 /** Fields an agent may refresh on an existing endpoint (same network, same address). */
-const MUTABLE: (keyof EndpointInput)[] = ['homingHost', 'intfName', 'vtepIp', 'containerId', 'containerName', 'macAddress', 'ipv6Address'];
+const MUTABLE: (keyof Omit<EndpointInput, 'labels'>)[] = ['homingHost', 'intfName', 'vtepIp', 'containerId', 'containerName', 'macAddress', 'ipv6Address'];
+
+/** Labels are Docker's; bounded so one container cannot bloat every agent's view of the store. */
+const MAX_LABELS = 256;
+
+function checkLabels(id: string, labels: Record<string, string>): Record<string, string> {
+  const entries = Object.entries(labels);
+  if (entries.length > MAX_LABELS) throw new NetmasterError('INVALID_ARGUMENT', `endpoint ${id}: ${entries.length} labels; at most ${MAX_LABELS} are recorded`);
+  for (const [k, v] of entries) {
+    if (k.length === 0 || k.length > 1024 || typeof v !== 'string' || v.length > 4096) throw new NetmasterError('INVALID_ARGUMENT', `endpoint ${id}: label ${JSON.stringify(k.slice(0, 64))} is empty or too long`);
+  }
+  return labels;
+}
 
 export class EndpointService {
   constructor(private readonly core: Core) {}
@@ -70,6 +82,7 @@ export class EndpointService {
       }
       const next: EndpointState = { ...e };
       for (const f of MUTABLE) if (input[f]) next[f] = input[f];
+      if (input.labels && Object.keys(input.labels).length > 0) next.labels = checkLabels(id, input.labels);
       if (JSON.stringify(next) === JSON.stringify(e)) return e;
       if (await this.core.writer.txn([unchanged(epKey, existing.modRevision)], [put(epKey, endpointStateCodec.encode(next))])) return next;
       await this.core.writer.refresh([epKey]);
@@ -78,9 +91,13 @@ export class EndpointService {
 
     const ipKey = ipAllocKey(t, n, address);
     const holder = this.core.ips.holder(t, n, address);
+    if (holder && isServiceOwner(holder.owner)) {
+      throw new NetmasterError('ADDRESS_IN_USE', `address ${address} in network ${t}:${n} is the VIP of ${holder.owner.replace(/^service:/, 'serviceLB ')}`);
+    }
     if (holder && holder.owner !== id && !isPendingOwner(holder.owner) && c.endpoint(holder.owner)) {
       throw new NetmasterError('ADDRESS_IN_USE', `address ${address} in network ${t}:${n} is in use by endpoint ${holder.owner}`);
     }
+    if (input.labels) checkLabels(id, input.labels);
     const state: EndpointState = {
       ...input,
       ipAddress: address,
@@ -159,7 +176,7 @@ export class EndpointService {
         const conditions: TxnCondition[] = [];
         if (guard) {
           const byOwner = guard.owner !== '' && holder.owner === guard.owner;
-          const byHost = !isPendingOwner(holder.owner) && holder.host === guard.host && !this.core.catalog.endpoint(holder.owner);
+          const byHost = !isPendingOwner(holder.owner) && !isServiceOwner(holder.owner) && holder.host === guard.host && !this.core.catalog.endpoint(holder.owner);
           if (!byOwner && !byHost) {
             this.core.log.info('Kept an address held by someone else', { network: `${t}:${n}`, ip: address, owner: holder.owner, host: holder.host, guard, requestId });
             return;

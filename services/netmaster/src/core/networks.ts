@@ -313,6 +313,8 @@ export class NetworkService {
     }
     const groups = c.groupsOfNetwork(t, n).map((g) => g.value.groupName);
     if (groups.length > 0) throw new NetmasterError('IN_USE', `cannot delete ${n} has ${groups.length} endpoint groups: ${groups.join(', ')}`);
+    const services = c.servicesOfNetwork(t, n).map((x) => x.value.serviceName);
+    if (services.length > 0) throw new NetmasterError('IN_USE', `cannot delete ${n} has ${services.length} services: ${services.join(', ')}`);
     const rules = c.rules(t).filter((r) => r.value.fromNetwork === n || r.value.toNetwork === n);
     if (rules.length > 0) {
       const names = rules.map((r) => `${r.value.policyName}:${r.value.ruleId}`);

@@ -11,6 +11,7 @@ import { NetProfileService } from './net-profiles';
 import { NetworkService } from './networks';
 import { PolicyService } from './policies';
 import { RuleService } from './rules';
+import { ServiceLbService } from './service-lbs';
 import { TenantService } from './tenants';
 import { Views } from './views';
 
@@ -25,6 +26,7 @@ export interface Services {
   readonly appProfiles: AppProfileService;
   readonly extContracts: ExtContractsService;
   readonly globals: GlobalService;
+  readonly serviceLbs: ServiceLbService;
   readonly endpoints: EndpointService;
   readonly dockerNetworks: DockerNetworkService;
   /** Legacy mode: REST creates wait until the agents made the Docker network. */
@@ -45,6 +47,7 @@ export function createServices(core: Core, clusterMode: string): Services {
     appProfiles: new AppProfileService(core),
     extContracts: new ExtContractsService(core),
     globals: new GlobalService(core),
+    serviceLbs: new ServiceLbService(core),
     endpoints: new EndpointService(core),
     dockerNetworks: new DockerNetworkService(core, networks),
     dockerReadiness: new DockerReadiness({ mirror: core.mirror, pluginMode: clusterMode, log: core.log.child({ component: 'docker-readiness' }) }),

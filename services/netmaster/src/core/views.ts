@@ -20,6 +20,10 @@ import {
   policyKey,
   ruleKey,
   ruleMatchGroup,
+  serviceLbRestKey,
+  serviceProviders,
+  type ServiceLbConfig,
+  type ServiceLbOper,
   spansFromSorted,
   subtractSorted,
   toWire,
@@ -71,7 +75,10 @@ export class Views {
     return toWire(
       networkKey(t, n),
       cfg,
-      { EndpointGroups: linkSetOf('endpointGroup', this.core.catalog.groupsOfNetwork(t, n).map((g) => endpointGroupKey(t, g.value.groupName))) },
+      {
+        EndpointGroups: linkSetOf('endpointGroup', this.core.catalog.groupsOfNetwork(t, n).map((g) => endpointGroupKey(t, g.value.groupName))),
+        Servicelbs: linkSetOf('serviceLB', this.core.catalog.servicesOfNetwork(t, n).map((x) => serviceLbRestKey(t, x.value.serviceName))),
+      },
       { Tenant: linkTo('tenant', t) },
     );
   }
@@ -147,6 +154,11 @@ export class Views {
     return toWire(extContractsGroupKey(t, x), cfg, {
       EndpointGroups: linkSetOf('endpointGroup', this.core.catalog.groupsUsingExtContracts(t, x).map((g) => endpointGroupKey(t, g.value.groupName))),
     });
+  }
+
+  serviceLb(cfg: ServiceLbConfig): WireObject {
+    const { tenantName: t, serviceName: x } = cfg;
+    return toWire(serviceLbRestKey(t, x), cfg, {}, { Network: linkTo('network', networkKey(t, cfg.networkName)), Tenant: linkTo('tenant', t) });
   }
 
   global(cfg: GlobalConfig): WireObject {
@@ -233,6 +245,12 @@ export class Views {
       endpointGroups: groups.map((g) => this.groupOper(g.value)),
       endpoints: this.endpointOpers(eps),
     }) as TenantOper;
+  }
+
+  /** The VIP and the providers: endpoints of the service's network whose labels match every selector. */
+  serviceLbOper(cfg: ServiceLbConfig): ServiceLbOper {
+    const providers = serviceProviders(cfg, this.core.catalog.endpointsOfNetwork(cfg.tenantName, cfg.networkName));
+    return omitEmpty({ numProviders: providers.length, providers: this.endpointOpers(providers), serviceVip: cfg.ipAddress ?? '' }) as ServiceLbOper;
   }
 
   globalOper(cfg: GlobalConfig): GlobalOper {

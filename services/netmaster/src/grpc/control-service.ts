@@ -29,6 +29,7 @@ function toRecord(e: msg.EndpointRecord__Output | msg.EndpointRecord): msg.Endpo
     vtepIp: e.vtepIp ?? '',
     containerId: e.containerId ?? '',
     containerName: e.containerName ?? '',
+    labels: { ...(e.labels ?? {}) },
   };
 }
 
@@ -92,6 +93,7 @@ export function createControlService(s: Services, gate: Gate, log: Logger): Cont
             vtepIp: e.vtepIp ?? '',
             containerId: e.containerId ?? '',
             containerName: e.containerName ?? '',
+            ...(e.labels && Object.keys(e.labels).length > 0 ? { labels: e.labels } : {}),
           },
           rid,
         );

@@ -6,6 +6,7 @@
  * leader a moment before). What a follower answers itself:
  *
  * - `GET /info`: this netmaster's own view (local-ip, leader-ip, current-state);
+ *   `GET /metrics`: its own metrics; `GET /api/v1/openapi.json`;
  * - reads while the leader cannot be reached (or nobody leads): from its own
  *   store copy, which follows the store's watch;
  * - writes while nobody leads, or the leader cannot be reached: 503 NOT_LEADER
@@ -28,8 +29,8 @@ export const FORWARDED_BY_HEADER = 'x-contiv-forwarded-by';
 /** Seconds a client should wait before retrying a 503 (failover, starting). */
 export const RETRY_AFTER_SECONDS = 1;
 
-/** Paths a follower always answers itself. */
-const LOCAL_PATHS = new Set(['/info', '/info/']);
+/** Paths a follower always answers itself: its own state and metrics, and the API document (the same everywhere). */
+const LOCAL_PATHS = new Set(['/info', '/info/', '/metrics', '/metrics/', '/api/v1/openapi.json']);
 
 /** Hop-by-hop headers (RFC 9110 7.6.1): never relayed. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);

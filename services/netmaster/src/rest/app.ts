@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger, Secret } from '@contiv/runtime';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RouteOptions } from 'fastify';
 import type { Services } from '../core/services';
 import type { Gate } from '../gate';
 import { registerTokenAuth } from './auth';
@@ -12,6 +12,8 @@ import { acceptAnyBody, BODY_LIMIT_BYTES } from './body';
 import { clientErrorHandler, frameworkErrorHandler, refuseConnect } from './client-error';
 import { registerCollection } from './collection';
 import { mapError, sendError } from './error-map';
+import { countRestRequests, registerMetricsRoute } from './metrics-route';
+import { registerOpenApi, registerOpenApiRoute } from './openapi';
 import { appProfileCollection } from './routes/app-profile';
 import { registerEndpointRoutes } from './routes/endpoint';
 import { endpointGroupCollection } from './routes/endpoint-group';
@@ -22,6 +24,7 @@ import { networkCollection } from './routes/network';
 import { policyCollection } from './routes/policy';
 import { registerPolicyTraceRoutes } from './routes/policy-trace';
 import { ruleCollection } from './routes/rule';
+import { serviceLbCollection } from './routes/service-lb';
 import { tenantCollection } from './routes/tenant';
 import { registerVersionRoutes } from './routes/version';
 
@@ -32,11 +35,13 @@ export interface RestAppOptions {
   readonly advertiseAddress: string;
   /** Set: every request but GET /version and /info must carry it (rest/auth.ts). */
   readonly authToken?: Secret;
+  /** Told of every route as it is added (fastify's onRoute hook): how tests list what is served. */
+  readonly onRoute?: (route: RouteOptions) => void;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{1,128}$/;
 
-export function buildRestApp(opts: RestAppOptions): FastifyInstance {
+export async function buildRestApp(opts: RestAppOptions): Promise<FastifyInstance> {
   const { services, gate, log } = opts;
   const app = Fastify({
     logger: false,
@@ -51,6 +56,10 @@ export function buildRestApp(opts: RestAppOptions): FastifyInstance {
     clientErrorHandler: clientErrorHandler(log),
     frameworkErrors: frameworkErrorHandler(log),
   });
+  const { onRoute } = opts;
+  if (onRoute) app.addHook('onRoute', (route) => onRoute(route));
+  // Before any route: the OpenAPI document is collected from the routes as they are added.
+  await registerOpenApi(app);
   acceptAnyBody(app);
   refuseConnect(app, log);
   // First hook: a request without the token gets no further than this.
@@ -64,6 +73,7 @@ export function buildRestApp(opts: RestAppOptions): FastifyInstance {
     if (req.method === 'GET') log.debug('Served REST request', meta);
     else log.info('Served REST request', meta);
   });
+  countRestRequests(app);
   app.setErrorHandler((err, req, reply) => {
     const mapped = mapError(err);
     const meta = { requestId: req.id, method: req.method, url: req.url, status: mapped.status, code: mapped.code, message: mapped.message };
@@ -82,6 +92,7 @@ export function buildRestApp(opts: RestAppOptions): FastifyInstance {
     netProfileCollection(services),
     appProfileCollection(services),
     extContractsGroupCollection(services),
+    serviceLbCollection(services),
     globalCollection(services),
   ];
   for (const c of collections) {
@@ -90,5 +101,7 @@ export function buildRestApp(opts: RestAppOptions): FastifyInstance {
   registerEndpointRoutes(app, services, gate, log);
   registerPolicyTraceRoutes(app, services, gate, log);
   registerVersionRoutes(app, gate, opts.advertiseAddress);
+  registerMetricsRoute(app);
+  registerOpenApiRoute(app);
   return app;
 }

@@ -4,7 +4,8 @@
  * (`x-auth-token: T`) or as most HTTP clients do (`Authorization: Bearer T`);
  * anything else is a 401 and the request goes no further (no body parsed, no
  * handler run). GET /version and GET /info stay open: they hold no state, and
- * health checks and `netctl version` use them before anyone has a token.
+ * health checks and `netctl version` use them before anyone has a token; so do
+ * GET /metrics and GET /api/v1/openapi.json (OPEN_ROUTES).
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger, Secret } from '@contiv/runtime';
@@ -13,8 +14,13 @@ import { sendError } from './error-map';
 
 export const AUTH_TOKEN_HEADER = 'x-auth-token';
 
-/** Routes (as registered) anyone may GET. */
-export const OPEN_ROUTES: ReadonlySet<string> = new Set(['/version', '/info']);
+/**
+ * Routes (as registered) anyone may GET. /metrics and the OpenAPI document
+ * hold no object, name or address (counts by route pattern; the API's shape),
+ * and Prometheus scrapers and API tools fetch them without a token
+ * (docs/metrics.md, docs/openapi.md).
+ */
+export const OPEN_ROUTES: ReadonlySet<string> = new Set(['/version', '/info', '/metrics', '/api/v1/openapi.json']);
 
 /** The token a request carries: x-auth-token first, else an `Authorization: Bearer` one. */
 export function presentedToken(headers: FastifyRequest['headers']): string | undefined {

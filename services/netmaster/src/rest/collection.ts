@@ -16,6 +16,8 @@ export interface RequestContext {
 export interface Collection {
   /** Contiv's generated plural: `networks`, `endpointGroups`, ... */
   readonly plural: string;
+  /** The object's JSON schema (the model's TypeBox schema): the request body in the OpenAPI document (openapi.ts). */
+  readonly schema?: object;
   list(): WireObject[];
   get(key: string): WireObject;
   upsert(key: string, body: unknown, ctx: RequestContext): Promise<WireObject>;
@@ -45,8 +47,9 @@ export function registerCollection(app: FastifyInstance, c: Collection, gate: Ga
     gate.assertWritable();
     return c.upsert(req.params.key, parseJsonBody(req.body), contextOf(req, log));
   };
-  app.post<{ Params: KeyParams }>(`${base}/:key/`, upsert);
-  app.put<{ Params: KeyParams }>(`${base}/:key/`, upsert);
+  const docs = c.schema ? { config: { openapi: { body: c.schema } } } : {};
+  app.post<{ Params: KeyParams }>(`${base}/:key/`, docs, upsert);
+  app.put<{ Params: KeyParams }>(`${base}/:key/`, docs, upsert);
   app.delete<{ Params: KeyParams }>(`${base}/:key/`, async (req, reply) => {
     gate.assertWritable();
     await c.remove(req.params.key, contextOf(req, log));

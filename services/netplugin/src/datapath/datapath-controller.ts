@@ -17,8 +17,9 @@ import type { OpenFlowBridge } from '@contiv/openflow';
 import { OpenFlowBridge as Bridge } from '@contiv/openflow';
 import type { Logger } from '@contiv/runtime';
 import { errorMessage } from '../errors';
+import { countOvsErrors, observeDatapathFailure, observeDatapathRun } from '../metrics';
 import type { StateCache } from '../network/state-cache';
-import { COOKIE_ROUND_MASK, COOKIE_ROUND_SHIFT, tableNames } from '../pipeline/framework';
+import { COOKIE_ROUND_MASK, COOKIE_ROUND_SHIFT, groupRound, tableNames } from '../pipeline/framework';
 import type { Feature } from '../pipeline/framework';
 import { meterSpecs } from '../pipeline/features/egress-qos';
 import { PipelineReconciler, type ReconcileResult } from '../pipeline/reconciler';
@@ -149,7 +150,8 @@ export class DatapathController {
     for (let backoff = 200; !this.stopped; backoff = Math.min(backoff * 2, 5_000)) {
       try {
         // missSendLen: packet-ins (DNS) reach a connection to the mgmt socket only when asked for.
-        return await Bridge.connect({ endpoint: this.o.openflowEndpoint, logger: this.o.log.child({ component: 'openflow' }), missSendLen: 0xffff, reconnect: OPENFLOW_RECONNECT });
+        const of = await Bridge.connect({ endpoint: this.o.openflowEndpoint, logger: this.o.log.child({ component: 'openflow' }), missSendLen: 0xffff, reconnect: OPENFLOW_RECONNECT });
+        return countOvsErrors(of, 'openflow');
       } catch (err) {
         this.o.log.warn('Cannot connect to the bridge over OpenFlow; retrying', { endpoint: this.o.openflowEndpoint, retryInMs: backoff, err: errorMessage(err) });
         await sleep(backoff);
@@ -207,6 +209,7 @@ export class DatapathController {
       networks: this.o.cache.allNetworks(),
       groups: this.o.cache.allGroups(),
       rules: this.o.cache.allRules(),
+      services: this.o.cache.allServiceLbs(),
       endpoints: this.o.cluster.endpoints(),
       nodes: this.o.cluster.nodes(),
       ports: this.o.vswitch.listPorts(this.o.bridge),
@@ -218,6 +221,7 @@ export class DatapathController {
     const reconciler = this.reconciler;
     const meters = this.meters;
     if (this.stopped || reconciler === undefined || meters === undefined || !this.ready()) return;
+    const started = performance.now();
     try {
       const built = await this.ensurePorts(this.inputs());
       void this.o.neighbors?.update(built.tunnelPeers);
@@ -225,12 +229,15 @@ export class DatapathController {
       const result = await meters.around(meterSpecs(built.state), () => reconciler.reconcile(built.state));
       this.portNetworks = new Map(built.state.localEndpoints.map((e) => [e.ofport, e.network]));
       this.report(built, result);
+      const s = built.state;
+      observeDatapathRun({ seconds: (performance.now() - started) / 1000, localEndpoints: s.localEndpoints.length, remoteEndpoints: s.remoteEndpoints.length, ...result });
       this.reconciledOnce = true;
       // The first full reconcile of this run restores the flows (a replay after a reconnect restores them itself).
       if (this.restoreWait.pending && !this.replaying) await this.restoreWait.restored(`reconcile: ${result.total} flows`);
       if (!this.staleCleaned) await this.deleteStaleRounds();
       this.retryMs = 500;
     } catch (err) {
+      observeDatapathFailure((performance.now() - started) / 1000);
       this.o.log.warn('Programming the datapath failed; retrying', { retryInMs: this.retryMs, err: errorMessage(err) });
       this.scheduleRetry();
       throw err;
@@ -262,6 +269,12 @@ export class DatapathController {
     if (of === undefined) return;
     const rounds = staleRounds(await of.dumpFlows(), this.round);
     for (const r of rounds) await of.deleteAll({ cookie: BigInt(r) << COOKIE_ROUND_SHIFT, cookieMask: COOKIE_ROUND_MASK });
+    // serviceLB's select groups carry the round in their id (pipeline/framework.ts makeGroupId); the flows using old ones are gone now.
+    const staleGroups = (await of.dumpGroups()).filter((g) => groupRound(g.groupId) !== (this.round & 0x7fff));
+    if (staleGroups.length > 0) {
+      await of.bundle({ groups: staleGroups.map((g) => ({ command: 'delete', groupId: g.groupId, groupType: g.groupType, buckets: [] })) });
+      this.o.log.info('Deleted the groups of earlier agent runs', { groups: staleGroups.length, currentRound: this.round });
+    }
     this.staleCleaned = true;
     if (rounds.length > 0) this.o.log.info('Deleted the flows of earlier agent runs', { rounds, currentRound: this.round });
   }

@@ -159,3 +159,37 @@ void test("endpoints carry their group's id and netProfile; rules compile for th
   assert.deepEqual(built.state.remoteEndpoints.map((e) => [e.groupId, e.ipv6]), [[4, '2001:db8::3']]);
   assert.deepEqual(built.state.policyRules.map((r) => [r.id, r.appliedTo]), [['default/p/1', [4]]]);
 });
+
+void test('services: providers are the labelled endpoints this host programs (local ports, remote records), with their VIP and ports', () => {
+  const labelled = (e: EndpointState, labels: Record<string, string>): EndpointState => ({ ...e, labels });
+  const { state } = buildDesiredState(
+    inputs({
+      ports: [localPort('l1', 5, '100.1.1.1'), localPort('l2', 6, '100.1.1.2')],
+      nodes: [node('h2', '192.168.250.12')],
+      endpoints: [
+        labelled(endpoint('l1', 'h1', '100.1.1.1', '192.168.250.11'), { app: 'web' }),
+        labelled(endpoint('l2', 'h1', '100.1.1.2', '192.168.250.11'), { app: 'db' }),
+        labelled(endpoint('r1', 'h2', '100.1.1.3', '192.168.250.12'), { app: 'web', x: 'y' }),
+        labelled(endpoint('r9', 'h9', '100.1.1.9', ''), { app: 'web' }),
+      ],
+      services: [
+        { serviceName: 'web-svc', tenantName: 'default', networkName: 'contiv-net', ipAddress: '100.1.1.200', selectors: ['app=web'], ports: ['80:8080:TCP'] },
+        { serviceName: 'elsewhere', tenantName: 'default', networkName: 'nonet', ipAddress: '10.9.9.9', selectors: ['app=web'] },
+        { serviceName: 'no-vip', tenantName: 'default', networkName: 'contiv-net', selectors: ['app=web'] },
+      ],
+    }),
+  );
+  assert.deepEqual(state.services, [
+    {
+      key: 'default/web-svc',
+      network: 'default/contiv-net',
+      vip: '100.1.1.200',
+      ports: [{ servicePort: 80, providerPort: 8080, protocol: 'tcp' }],
+      providers: [
+        { endpointId: 'l1', ip: '100.1.1.1', mac: '02:02:00:00:00:5' },
+        { endpointId: 'r1', ip: '100.1.1.3', mac: '02:02:r1' },
+      ],
+    },
+  ]);
+  assert.equal(buildDesiredState(inputs({})).state.services, undefined, 'no services: the state has none');
+});

@@ -15,9 +15,9 @@
  *   contiv-group, or the endpoint record's groupName), and with it the
  *   group's netProfile; policy rules are compiled for the groups that exist.
  */
-import { compilePolicyRules, type EndpointState, type GroupState, type NetworkState, type NodeRecord, type RuleState } from '@contiv/model';
+import { compilePolicyRules, serviceProviders, servicePorts, type EndpointState, type GroupState, type NetworkState, type NodeRecord, type RuleState, type ServiceLbConfig } from '@contiv/model';
 import type { PortView } from '@contiv/ovsdb-client';
-import type { DesiredLocalEndpoint, DesiredNetwork, DesiredRemoteEndpoint, DesiredRemoteHost, DesiredState } from '../pipeline/desired-state';
+import type { DesiredLocalEndpoint, DesiredNetwork, DesiredRemoteEndpoint, DesiredRemoteHost, DesiredService, DesiredState } from '../pipeline/desired-state';
 import { networkKeyOf } from '../pipeline/desired-state';
 import { EXT_ENDPOINT_ID, EXT_GROUP, EXT_IP, EXT_MAC, EXT_NETWORK, EXT_TENANT } from '../ovs/endpoint-ports';
 import { tunnelPortName } from './tunnel-ports';
@@ -34,6 +34,8 @@ export interface DatapathInputs {
   readonly ports: readonly PortView[];
   /** iflist, in order. */
   readonly uplinks: readonly string[];
+  /** serviceLBs (each with its VIP); absent = none. */
+  readonly services?: readonly ServiceLbConfig[];
 }
 
 export interface BuiltState {
@@ -131,6 +133,8 @@ export function buildDesiredState(inputs: DatapathInputs): BuiltState {
     });
   const uplinkOfports = inputs.uplinks.map((name) => ofportOf(portsByName.get(name))).filter((p): p is number => p !== undefined);
 
+  const services = desiredServices(inputs, known, localEndpoints, remoteEndpoints);
+
   return {
     state: {
       hostName: inputs.hostName,
@@ -140,8 +144,32 @@ export function buildDesiredState(inputs: DatapathInputs): BuiltState {
       remoteHosts,
       uplinkOfports,
       policyRules: compilePolicyRules({ groups: inputs.groups, rules: inputs.rules, networks: inputs.networks }),
+      ...(services.length > 0 ? { services } : {}),
     },
     tunnelPeers: new Set(vtepOf.values()),
     skipped,
   };
+}
+
+/**
+ * The services of networks this host has, with their providers among the
+ * endpoints it programs (local ports and remote endpoints with a known host):
+ * selection by labels is @contiv/model's serviceProviders, the same as
+ * netmaster's inspect.
+ */
+function desiredServices(inputs: DatapathInputs, known: ReadonlySet<string>, local: readonly DesiredLocalEndpoint[], remote: readonly DesiredRemoteEndpoint[]): DesiredService[] {
+  const out: DesiredService[] = [];
+  const programmed = new Map<string, { ip: string; mac: string }>();
+  for (const e of local) programmed.set(e.endpointId, { ip: e.ip, mac: e.mac });
+  for (const e of remote) programmed.set(e.endpointId, { ip: e.ip, mac: e.mac });
+  for (const svc of inputs.services ?? []) {
+    const network = networkKeyOf(svc.tenantName, svc.networkName);
+    if (!known.has(network) || !svc.ipAddress) continue;
+    const providers = serviceProviders(svc, inputs.endpoints).flatMap((e) => {
+      const p = programmed.get(e.endpointId);
+      return p === undefined ? [] : [{ endpointId: e.endpointId, ip: p.ip, mac: p.mac }];
+    });
+    out.push({ key: `${svc.tenantName}/${svc.serviceName}`, network, vip: svc.ipAddress, ports: servicePorts(svc), providers });
+  }
+  return out.sort((a, b) => a.key.localeCompare(b.key));
 }

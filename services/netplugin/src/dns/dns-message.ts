@@ -17,6 +17,7 @@ export const MAX_ANSWERS = 10;
 
 const FLAG_QR = 0x8000;
 const FLAG_AA = 0x0400;
+const FLAG_TC = 0x0200;
 const FLAG_RD = 0x0100;
 const FLAG_RA = 0x0080;
 const FLAG_CD = 0x0010;
@@ -92,15 +93,16 @@ export function parseDnsQuery(msg: Buffer): Parsed<DnsQuery> {
 }
 
 /**
- * The authoritative reply to `query`: RCODE `rcode`, and one A record (TTL
- * ANSWER_TTL) per address, at most MAX_ANSWERS. Addresses are IPv4 as
- * unsigned 32-bit numbers.
+ * The reply to `query`: RCODE `rcode`, and one A record (TTL ANSWER_TTL) per
+ * address, at most MAX_ANSWERS. Addresses are IPv4 as unsigned 32-bit
+ * numbers. Authoritative (AA) unless said otherwise: a SERVFAIL for a
+ * forwarded name is not the agent's to vouch for.
  */
-export function buildDnsReply(query: DnsQuery, rcode: number, addresses: readonly number[] = []): Buffer {
+export function buildDnsReply(query: DnsQuery, rcode: number, addresses: readonly number[] = [], authoritative = true): Buffer {
   const answers = addresses.slice(0, MAX_ANSWERS);
   const out = Buffer.alloc(DNS_HEADER_LEN + query.question.length + answers.length * 16);
   out.writeUInt16BE(query.id, 0);
-  out.writeUInt16BE(FLAG_QR | FLAG_AA | FLAG_RA | query.echoedFlags | (rcode & 0x0f), 2);
+  out.writeUInt16BE(FLAG_QR | (authoritative ? FLAG_AA : 0) | FLAG_RA | query.echoedFlags | (rcode & 0x0f), 2);
   out.writeUInt16BE(1, 4);
   out.writeUInt16BE(answers.length, 6);
   query.question.copy(out, DNS_HEADER_LEN);
@@ -115,4 +117,51 @@ export function buildDnsReply(query: DnsQuery, rcode: number, addresses: readonl
     at += 16;
   }
   return out;
+}
+
+/** Largest DNS message relayed to a container over UDP (the DNS flag day 2020 size: fits any MTU here unfragmented). */
+export const MAX_RELAYED_MESSAGE = 1232;
+const OPT_TYPE = 41;
+
+/**
+ * Lowers the UDP payload size a query's EDNS OPT record advertises to `max`,
+ * so the upstream's answer fits what the agent can relay. Only the common
+ * layout is touched: one additional record, the root-named OPT right after
+ * the question. Returns a copy; anything else is returned unchanged.
+ */
+export function clampEdnsPayloadSize(msg: Buffer, questionLen: number, max = MAX_RELAYED_MESSAGE): Buffer {
+  const at = DNS_HEADER_LEN + questionLen;
+  if (msg.length < at + 11 || msg.readUInt16BE(10) !== 1) return msg;
+  if (msg.readUInt8(at) !== 0 || msg.readUInt16BE(at + 1) !== OPT_TYPE) return msg;
+  if (msg.readUInt16BE(at + 3) <= max) return msg;
+  const out = Buffer.from(msg);
+  out.writeUInt16BE(max, at + 3);
+  return out;
+}
+
+/** An upstream's answer too large to relay: its header with TC set and its question, nothing else (the client may retry over TCP). */
+export function truncatedReply(answer: Buffer, questionLen: number): Buffer {
+  const out = Buffer.from(answer.subarray(0, DNS_HEADER_LEN + questionLen));
+  out.writeUInt16BE(out.readUInt16BE(2) | FLAG_TC, 2);
+  out.writeUInt16BE(1, 4);
+  out.writeUInt16BE(0, 6);
+  out.writeUInt16BE(0, 8);
+  out.writeUInt16BE(0, 10);
+  return out;
+}
+
+const foldAscii = (b: number): number => (b >= 0x41 && b <= 0x5a ? b + 0x20 : b);
+
+/**
+ * Whether `answer` is a response (QR set) whose question section equals
+ * `question` (ASCII case aside: resolvers may randomise it): what a forwarded
+ * query's answer must be before it is relayed.
+ */
+export function answersQuestion(answer: Buffer, question: Buffer): boolean {
+  if (answer.length < DNS_HEADER_LEN + question.length) return false;
+  if ((answer.readUInt16BE(2) & FLAG_QR) === 0 || answer.readUInt16BE(4) !== 1) return false;
+  for (let i = 0; i < question.length; i++) {
+    if (foldAscii(answer[DNS_HEADER_LEN + i] as number) !== foldAscii(question[i] as number)) return false;
+  }
+  return true;
 }

@@ -1,9 +1,11 @@
 /**
  * Answers the DNS queries the dns-interceptor flow punts to the agent: each
  * PACKET_IN with the Dns cookie category is answered (responder.ts) from the
- * name table of the network of the port it came in on, and the reply is sent
- * back out of that port with a PACKET_OUT. Nothing here throws into the
- * OpenFlow client: every failure is counted and logged at debug.
+ * names of the tenant of the port it came in on, and the reply is sent back
+ * out of that port with a PACKET_OUT. A name the tenant does not have goes
+ * to the host's resolvers (forwarder.ts) and their answer is relayed the same
+ * way, or SERVFAIL when none answers. Nothing here throws into the OpenFlow
+ * client: every failure is counted and logged at debug.
  */
 import type { Action, OfMessage } from '@contiv/openflow';
 import { OFPP } from '@contiv/openflow';
@@ -11,9 +13,13 @@ import type { Logger } from '@contiv/runtime';
 import { errorMessage } from '../errors';
 import type { NetworkKey } from '../pipeline/desired-state';
 import { COOKIE_CATEGORY_MASK, COOKIE_CATEGORY_SHIFT, CookieCategory } from '../pipeline/framework';
-import { RCODE } from './dns-message';
+import type { DnsQuery } from './dns-message';
+import { buildDnsReply, MAX_RELAYED_MESSAGE, RCODE, truncatedReply } from './dns-message';
+import type { ForwardOutcome } from './forwarder';
 import type { NameTable } from './name-table';
-import { respond } from './responder';
+import type { DnsForward } from './responder';
+import { replyFrame, respond } from './responder';
+import { upstreamText } from './upstreams';
 
 type PacketIn = Extract<OfMessage, { type: 'packet_in' }>;
 
@@ -30,6 +36,8 @@ export interface DnsServiceOptions {
   readonly networkOfPort: (ofport: number) => NetworkKey | undefined;
   /** The current name table (the caller keeps it up to date from the store). */
   readonly names: () => NameTable;
+  /** Where unknown names go (a DnsForwarder); absent: they get NXDOMAIN. */
+  readonly forwarder?: { forward(message: Buffer, query: DnsQuery): Promise<ForwardOutcome>; isOwnQuery(srcPort: number, id: number): boolean };
   readonly log: Logger;
 }
 
@@ -45,6 +53,16 @@ export interface DnsCounters {
   readonly unknownPort: number;
   /** Replies the switch did not take. */
   readonly sendFailures: number;
+  /** Queries sent to the host's resolvers. */
+  readonly forwarded: number;
+  /** Their answers relayed to the container (whatever their RCODE). */
+  readonly relayed: number;
+  /** Of those, answers too large to relay, sent with TC set and no records. */
+  readonly truncated: number;
+  /** Forwards no upstream answered in time, or with none to ask, or too many at once: SERVFAIL. */
+  readonly servfail: number;
+  /** The agent's own forwarded queries punted back to it (dropped, never forwarded again). */
+  readonly loops: number;
 }
 
 const QTYPE_NAMES: Readonly<Record<number, string>> = { 1: 'A', 28: 'AAAA', 255: 'ANY', 12: 'PTR', 5: 'CNAME', 15: 'MX', 16: 'TXT', 33: 'SRV', 6: 'SOA', 2: 'NS' };
@@ -55,7 +73,7 @@ export function isDnsPacketIn(m: PacketIn): boolean {
 }
 
 export class DnsService {
-  private readonly counts = { queries: 0, answered: 0, nxdomain: 0, malformed: 0, unknownPort: 0, sendFailures: 0 };
+  private readonly counts = { queries: 0, answered: 0, nxdomain: 0, malformed: 0, unknownPort: 0, sendFailures: 0, forwarded: 0, relayed: 0, truncated: 0, servfail: 0, loops: 0 };
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly o: DnsServiceOptions) {}
@@ -104,18 +122,59 @@ export class DnsService {
       this.o.log.debug('DNS query from a port of no known network', { ofport });
       return;
     }
-    const out = respond(m.data, network, this.o.names());
+    const out = respond(m.data, network, this.o.names(), this.o.forwarder !== undefined);
     if (out.kind === 'ignored') {
       this.counts.malformed++;
       this.o.log.debug('Ignored a punted packet', { ofport, network, reason: out.reason });
       return;
     }
+    if (out.kind === 'forward') {
+      this.forward(ofport, network, out);
+      return;
+    }
     if (out.rcode === RCODE.NXDOMAIN) this.counts.nxdomain++;
     else this.counts.answered++;
-    this.o.log.debug('DNS query', { ofport, network, name: out.name, qtype: QTYPE_NAMES[out.qtype] ?? out.qtype, rcode: out.rcode === RCODE.NXDOMAIN ? 'NXDOMAIN' : 'NOERROR', answers: out.answers });
-    this.o.bridge.packetOut({ inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: ofport }], data: out.frame }).catch((err: unknown) => {
+    this.o.log.debug('DNS query', { ofport, network, name: out.name, qtype: QTYPE_NAMES[out.qtype] ?? out.qtype, rcode: out.rcode === RCODE.NXDOMAIN ? 'NXDOMAIN' : 'NOERROR', kind: out.nameKind, answers: out.answers });
+    this.send(ofport, out.name, out.frame);
+  }
+
+  private forward(ofport: number, network: string, f: DnsForward): void {
+    const forwarder = this.o.forwarder;
+    if (forwarder === undefined) return;
+    const q = f.query;
+    if (forwarder.isOwnQuery(f.udp.srcPort, q.id)) {
+      this.counts.loops++;
+      this.o.log.debug('Dropped a forwarded DNS query that came back to the agent', { ofport, network, name: q.name });
+      return;
+    }
+    this.counts.forwarded++;
+    void forwarder.forward(f.udp.payload, q).then((outcome) => {
+      let payload: Buffer;
+      if (outcome.kind === 'answer') {
+        this.counts.relayed++;
+        payload = outcome.message;
+        if (payload.length > MAX_RELAYED_MESSAGE) {
+          this.counts.truncated++;
+          payload = truncatedReply(payload, q.question.length);
+        }
+        this.o.log.debug('DNS query forwarded', { ofport, network, name: q.name, qtype: QTYPE_NAMES[q.qtype] ?? q.qtype, upstream: upstreamText(outcome.upstream), rcode: payload.readUInt16BE(2) & 0x0f, bytes: outcome.message.length });
+      } else {
+        this.counts.servfail++;
+        payload = buildDnsReply(q, RCODE.SERVFAIL, [], false);
+        this.o.log.debug('DNS query forwarded, no answer: SERVFAIL', { ofport, network, name: q.name, reason: outcome.reason });
+      }
+      this.send(ofport, q.name, replyFrame(f.udp, payload));
+    }).catch((err: unknown) => {
+      // A bug here must not become an unhandled rejection in the agent.
       this.counts.sendFailures++;
-      this.o.log.debug('Sending a DNS reply failed', { ofport, name: out.name, err: errorMessage(err) });
+      this.o.log.debug('Relaying a forwarded DNS answer failed', { ofport, name: q.name, err: errorMessage(err) });
+    });
+  }
+
+  private send(ofport: number, name: string, frame: Buffer): void {
+    this.o.bridge.packetOut({ inPort: OFPP.CONTROLLER, actions: [{ type: 'output', port: ofport }], data: frame }).catch((err: unknown) => {
+      this.counts.sendFailures++;
+      this.o.log.debug('Sending a DNS reply failed', { ofport, name, err: errorMessage(err) });
     });
   }
 }

@@ -55,13 +55,26 @@ void test('ANY gets the A records; AAAA and other types of a known name get NOER
   assert.deepEqual(outcome(16), [RCODE.NOERROR, 0]);
 });
 
-void test('unknown names, names of another network, and labels with dots get NXDOMAIN', () => {
+void test("unknown names, another tenant's names, and labels with dots get NXDOMAIN when forwarding is off", () => {
   assert.equal(reply(queryFrame(dnsQuery('example.com'))).rcode, RCODE.NXDOMAIN);
   assert.equal(reply(queryFrame(dnsQuery('red-c'))).rcode, RCODE.NXDOMAIN);
   assert.equal(reply(queryFrame(dnsQuery('red-c')), 'red/net').rcode, RCODE.NOERROR);
   assert.equal(reply(queryFrame(dnsQuery('web-b')), 'nobody/net').rcode, RCODE.NXDOMAIN);
+  assert.equal(reply(queryFrame(dnsQuery('web-b')), 'default/other-net').rcode, RCODE.NOERROR, 'a name of another network of the tenant');
   const dotted = Buffer.from('123401000001000000000000057765622e62000001 0001'.replace(/ /g, ''), 'hex');
   assert.equal(reply(queryFrame(dotted)).rcode, RCODE.NXDOMAIN);
+});
+
+void test('with forwarding on, what the tenant does not have is to be forwarded, with the parsed query', () => {
+  const fwd = (frame: Buffer, network = 'default/net'): string => {
+    const out = respond(frame, network, table, true);
+    return out.kind === 'forward' ? `forward ${out.query.name} ${out.udp.srcPort}` : out.kind;
+  };
+  assert.equal(fwd(queryFrame(dnsQuery('example.com'))), 'forward example.com 40000');
+  assert.equal(fwd(queryFrame(dnsQuery('red-c'))), 'forward red-c 40000');
+  assert.equal(fwd(queryFrame(dnsQuery('web-b'))), 'reply');
+  assert.equal(fwd(queryFrame(dnsQuery('web-b', QTYPE.AAAA))), 'reply', 'a known name is never forwarded, whatever the type');
+  assert.equal(fwd(queryFrame(Buffer.alloc(5))), 'ignored');
 });
 
 void test('no reply to malformed frames, other ports, or DNS messages that are not one IN query', () => {

@@ -4,7 +4,7 @@ import { endpointKey, endpointStateCodec, type EndpointState } from '@contiv/mod
 import { noopLogger } from '@contiv/runtime';
 import { MemoryStore } from '@contiv/store';
 import { EP1, EP2, FakeControl, FakeEngine } from '../testing/fakes';
-import { ContainerNameRecorder, type ContainerNameRecorderOptions } from './container-names';
+import { ContainerNameRecorder, containerLabels, type ContainerNameRecorderOptions } from './container-names';
 
 const NET = 'n'.repeat(64);
 const CID1 = 'c1'.repeat(32);
@@ -72,7 +72,31 @@ void test('after Join: polls with a doubling backoff until Docker shows the endp
   assert.deepEqual(r.sleeps, [50, 100, 200, 400]);
   assert.deepEqual(r.control.methods(), ['CreateEndpoint']);
   const { createdAt: _createdAt, ...fields } = ep;
-  assert.deepEqual(r.control.records.get(EP1), { ...fields, containerId: CID1, containerName: 'web' });
+  assert.deepEqual(r.control.records.get(EP1), { ...fields, containerId: CID1, containerName: 'web', labels: {} });
+});
+
+void test('records the container’s labels (Config.Labels), checked, and updates a record whose labels differ', async () => {
+  const ep = record({ endpointId: EP1, ipAddress: '10.1.1.1', containerId: CID1, containerName: 'web' });
+  const r = await rig([ep]);
+  r.attach(EP1, CID1, 'web');
+  const inspected: string[] = [];
+  const engine = Object.assign(r.engine, {
+    inspectContainer: (id: string) => {
+      inspected.push(id);
+      return Promise.resolve({ Id: id, Config: { Labels: { app: 'web', tier: 'front' } } });
+    },
+  });
+  const recorder = new ContainerNameRecorder({ engine, store: r.store, control: r.control, hostName: 'h1', driverName: 'netplugin', log: noopLogger, sleep: () => Promise.resolve() });
+  assert.equal(await recorder.afterJoin(EP1, NET), true);
+  assert.deepEqual(inspected, [CID1]);
+  assert.deepEqual(r.control.records.get(EP1)?.labels, { app: 'web', tier: 'front' }, 'same name, new labels: sent again');
+
+  assert.deepEqual(containerLabels({ Config: { Labels: { a: 'b' } } }), { a: 'b' });
+  assert.deepEqual(containerLabels({ Config: { Labels: null } }), undefined);
+  assert.deepEqual(containerLabels({ Config: { Labels: { a: 1 } } }), undefined, 'not a string map: not trusted');
+  assert.deepEqual(containerLabels({ Config: { Labels: ['a'] } }), undefined);
+  assert.deepEqual(containerLabels('x'), undefined);
+  assert.deepEqual(containerLabels({ Config: { Labels: Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, 'v'])) } }), undefined);
 });
 
 void test('gives up after 30 s of polling, the delay capped at 1 s; engine errors are polled through', async () => {

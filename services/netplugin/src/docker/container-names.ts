@@ -1,11 +1,13 @@
 /**
- * Puts the container's id and name into an endpoint record, so that every
- * host's DNS responder can answer the name (docs/dns.md). Docker tells a
+ * Puts the container's id, name and labels into an endpoint record, so that
+ * every host's DNS responder can answer the name (docs/dns.md) and serviceLB
+ * selectors can match the labels (docs/service-lb.md). Docker tells a
  * network driver neither: after Join the agent asks its own engine (the
  * network's Containers map shows the endpoint once the sandbox is attached)
  * and sends the record again through netmaster's CreateEndpoint, which takes
  * a repeat with the same tenant, network and address as an update of
- * containerId and containerName.
+ * containerId, containerName and labels. The labels come from the container's
+ * inspect (Config.Labels), checked here: Docker's answer is input like any other.
  *
  * Best effort, off Docker's path: nothing here throws or delays Join; a name
  * that cannot be learnt is logged at debug and the endpoint simply has no
@@ -20,7 +22,7 @@ import { errorMessage } from '../errors';
 import type { DockerEngineClient, DockerNetwork } from './engine-client';
 
 export interface ContainerNameRecorderOptions {
-  readonly engine: Pick<DockerEngineClient, 'inspectNetwork' | 'listNetworks'>;
+  readonly engine: Pick<DockerEngineClient, 'inspectNetwork' | 'listNetworks'> & Partial<Pick<DockerEngineClient, 'inspectContainer'>>;
   readonly store: Pick<Store, 'get' | 'list'>;
   readonly control: Pick<ControlApi, 'CreateEndpoint'>;
   /** This agent's node name: fillMissing only touches endpoints homed here. */
@@ -42,6 +44,8 @@ export interface ContainerNameRecorderOptions {
 export interface AttachedContainer {
   readonly containerId: string;
   readonly containerName: string;
+  /** The container's labels (absent: not known). */
+  readonly labels?: Record<string, string>;
 }
 
 export interface FillReport {
@@ -59,6 +63,32 @@ export function attachedContainer(net: DockerNetwork, endpointId: string): Attac
   return undefined;
 }
 
+/** Labels as netmaster records them (bounded like netmaster checks them): string keys and values only. */
+export const MAX_RECORDED_LABELS = 256;
+
+/** A container inspect's Config.Labels, when it is a map of strings (anything else: undefined). */
+export function containerLabels(container: unknown): Record<string, string> | undefined {
+  if (typeof container !== 'object' || container === null) return undefined;
+  const config = (container as { Config?: unknown }).Config;
+  if (typeof config !== 'object' || config === null) return undefined;
+  const labels = (config as { Labels?: unknown }).Labels;
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return undefined;
+  const out: Record<string, string> = {};
+  const entries = Object.entries(labels as Record<string, unknown>);
+  if (entries.length > MAX_RECORDED_LABELS) return undefined;
+  for (const [k, v] of entries) {
+    if (typeof v !== 'string' || k === '' || k.length > 1024 || v.length > 4096) return undefined;
+    out[k] = v;
+  }
+  return out;
+}
+
+const sameLabels = (a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean => {
+  const x = Object.entries(a ?? {}).sort(([p], [q]) => p.localeCompare(q));
+  const y = Object.entries(b ?? {}).sort(([p], [q]) => p.localeCompare(q));
+  return JSON.stringify(x) === JSON.stringify(y);
+};
+
 /** The gRPC form of a stored record, with the container filled in. */
 function endpointRecord(ep: EndpointState, c: AttachedContainer): msg.EndpointRecord {
   return {
@@ -74,6 +104,7 @@ function endpointRecord(ep: EndpointState, c: AttachedContainer): msg.EndpointRe
     vtepIp: ep.vtepIp,
     containerId: c.containerId,
     containerName: c.containerName,
+    labels: c.labels ?? {},
   };
 }
 
@@ -182,6 +213,17 @@ export class ContainerNameRecorder {
     }
   }
 
+  /** The container's labels from the engine; undefined when it cannot tell (no such call, container gone, an error). */
+  private async labelsOf(containerId: string): Promise<Record<string, string> | undefined> {
+    if (this.o.engine.inspectContainer === undefined || containerId === '') return undefined;
+    try {
+      return containerLabels(await this.o.engine.inspectContainer(containerId));
+    } catch (err) {
+      this.o.log.debug('Could not read the labels of a container', { containerId: containerId.slice(0, 12), err: errorMessage(err) });
+      return undefined;
+    }
+  }
+
   /** Sends the stored record again with the container; true when the record has it afterwards. */
   private async record(endpointId: string, c: AttachedContainer): Promise<boolean> {
     const id = endpointId.slice(0, 12);
@@ -194,7 +236,9 @@ export class ContainerNameRecorder {
         return false;
       }
       const ep = endpointStateCodec.decode(entry.value, key);
-      if (ep.containerId === c.containerId && ep.containerName === c.containerName) return true;
+      const labels = await this.labelsOf(c.containerId);
+      if (labels !== undefined) c = { ...c, labels };
+      if (ep.containerId === c.containerId && ep.containerName === c.containerName && (labels === undefined || sameLabels(ep.labels, labels))) return true;
       // Checked again: a delete may have started while the store answered.
       if (this.o.busy?.(endpointId)) return false;
       await this.o.control.CreateEndpoint({ endpoint: endpointRecord(ep, c) });

@@ -40,6 +40,13 @@ export interface DockerNetwork {
   readonly Containers?: Record<string, DockerNetworkEndpoint> | null;
 }
 
+/** The parts of GET /containers/{id}/json the agent reads. */
+export interface DockerContainer {
+  readonly Id: string;
+  readonly Name?: string;
+  readonly Config?: { readonly Labels?: Record<string, string> | null } | null;
+}
+
 export interface CreateNetworkSpec {
   readonly Name: string;
   readonly Driver: string;
@@ -104,6 +111,16 @@ export class DockerEngineClient {
   async inspectNetwork(idOrName: string, timeoutMs?: number): Promise<DockerNetwork | undefined> {
     try {
       return await this.request<DockerNetwork>('GET', `/networks/${encodeURIComponent(idOrName)}`, 'network inspect', undefined, timeoutMs);
+    } catch (err) {
+      if (err instanceof DockerApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  /** GET /containers/{id}/json; undefined if the engine does not know it. */
+  async inspectContainer(idOrName: string, timeoutMs?: number): Promise<DockerContainer | undefined> {
+    try {
+      return await this.request<DockerContainer>('GET', `/containers/${encodeURIComponent(idOrName)}/json`, 'container inspect', undefined, timeoutMs);
     } catch (err) {
       if (err instanceof DockerApiError && err.status === 404) return undefined;
       throw err;

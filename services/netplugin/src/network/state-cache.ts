@@ -1,6 +1,6 @@
 /**
  * The agent's read-only view of netmaster's resolved state (networks, groups,
- * policy rules, global settings), mirrored from the store and kept while the store is down.
+ * policy rules, global settings, serviceLBs), mirrored from the store and kept while the store is down.
  * Address allocations and endpoint records are not mirrored (there are many,
  * and only swarm's IPAM asks about single ones): they are read on demand.
  */
@@ -18,6 +18,10 @@ import {
   networkStatePrefix,
   ruleStateCodec,
   ruleStatePrefix,
+  decodeConfig,
+  serviceLbPrefix,
+  serviceLbSpec,
+  type ServiceLbConfig,
   type GlobalState,
   type RuleState,
   type GroupState,
@@ -33,6 +37,7 @@ export class StateCache {
   private readonly groups: PrefixMirror<GroupState>;
   private readonly global: PrefixMirror<GlobalState>;
   private readonly rules: PrefixMirror<RuleState>;
+  private readonly services: PrefixMirror<ServiceLbConfig>;
   private listeners: Array<() => void> = [];
 
   constructor(
@@ -44,7 +49,8 @@ export class StateCache {
     this.groups = new PrefixMirror({ store, prefix: groupStatePrefix(), what: 'groups', decode: (r, k) => groupStateCodec.decode(r, k), log: l });
     this.global = new PrefixMirror({ store, prefix: globalStateKey(), what: 'global', decode: (r, k) => globalStateCodec.decode(r, k), log: l });
     this.rules = new PrefixMirror({ store, prefix: ruleStatePrefix(), what: 'policy rules', decode: (r, k) => ruleStateCodec.decode(r, k), log: l });
-    for (const m of [this.networks, this.groups, this.global, this.rules] as Array<PrefixMirror<unknown>>) {
+    this.services = new PrefixMirror({ store, prefix: serviceLbPrefix(), what: 'serviceLBs', decode: (r, k) => decodeConfig(serviceLbSpec, r, k), log: l });
+    for (const m of [this.networks, this.groups, this.global, this.rules, this.services] as Array<PrefixMirror<unknown>>) {
       m.onChange(() => this.changed());
       m.onSynced(() => this.changed());
     }
@@ -55,10 +61,11 @@ export class StateCache {
     this.groups.start();
     this.global.start();
     this.rules.start();
+    this.services.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.networks.stop(), this.groups.stop(), this.global.stop(), this.rules.stop()]);
+    await Promise.all([this.networks.stop(), this.groups.stop(), this.global.stop(), this.rules.stop(), this.services.stop()]);
   }
 
   /** Called after any change, and when each mirror has its first listing (so isSynced() may have turned true). */
@@ -66,13 +73,13 @@ export class StateCache {
     this.listeners.push(listener);
   }
 
-  /** Networks, groups and rules have been listed once. */
+  /** Networks, groups, rules and serviceLBs have been listed once. */
   isSynced(): boolean {
-    return this.networks.isSynced() && this.groups.isSynced() && this.rules.isSynced();
+    return this.networks.isSynced() && this.groups.isSynced() && this.rules.isSynced() && this.services.isSynced();
   }
 
   async waitSynced(timeoutMs: number): Promise<boolean> {
-    const synced = await Promise.all([this.networks.waitSynced(timeoutMs), this.groups.waitSynced(timeoutMs), this.rules.waitSynced(timeoutMs)]);
+    const synced = await Promise.all([this.networks.waitSynced(timeoutMs), this.groups.waitSynced(timeoutMs), this.rules.waitSynced(timeoutMs), this.services.waitSynced(timeoutMs)]);
     return synced.every(Boolean);
   }
 
@@ -87,6 +94,11 @@ export class StateCache {
   /** Every policy rule (state/rules/), whatever groups use its policy. */
   allRules(): RuleState[] {
     return [...this.rules.entries.values()];
+  }
+
+  /** Every serviceLB (obj/serviceLB/), each with its VIP in ipAddress. */
+  allServiceLbs(): ServiceLbConfig[] {
+    return [...this.services.entries.values()];
   }
 
   allNetworks(): NetworkState[] {

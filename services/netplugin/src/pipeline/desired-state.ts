@@ -3,7 +3,7 @@
  * to ofports and host-local ids. The agent computes it from the store and OVS;
  * features compute flows from it and nothing else, so they are pure.
  */
-import type { CompiledRule, Encap } from '@contiv/model';
+import type { CompiledRule, Encap, ServicePort } from '@contiv/model';
 
 /** `<tenant>/<network>`: how the pipeline names a network. */
 export type NetworkKey = string;
@@ -61,6 +61,25 @@ export interface DesiredRemoteHost {
   readonly tunnelOfport?: number;
 }
 
+/** A backend of a service: a local or remote endpoint of the service's network. */
+export interface DesiredServiceProvider {
+  readonly endpointId: string;
+  readonly ip: string;
+  readonly mac: string;
+}
+
+/** A serviceLB as the pipeline programs it (only for networks this host has). */
+export interface DesiredService {
+  /** `<tenant>/<service>`. */
+  readonly key: string;
+  readonly network: NetworkKey;
+  /** The VIP (bare IPv4). */
+  readonly vip: string;
+  readonly ports: readonly ServicePort[];
+  /** Sorted by endpoint id; empty = connections to the VIP are dropped. */
+  readonly providers: readonly DesiredServiceProvider[];
+}
+
 export interface DesiredState {
   readonly hostName: string;
   readonly networks: readonly DesiredNetwork[];
@@ -71,6 +90,8 @@ export interface DesiredState {
   readonly uplinkOfports: readonly number[];
   /** Every policy rule that applies to some group, in decision order (@contiv/model compilePolicyRules). */
   readonly policyRules: readonly CompiledRule[];
+  /** serviceLBs of this host's networks with their reachable providers (absent = none). */
+  readonly services?: readonly DesiredService[];
 }
 
 /** The MAC the gateway address answers ARP with (Contiv ofnet's router MAC). */

@@ -16,19 +16,22 @@ void test('tables get ids in declaration order and stages never go back', () => 
     [2, 'ArpResponder'],
     [3, 'ConntrackZone'],
     [4, 'ConntrackState'],
-    [5, 'SrcGroup'],
-    [6, 'DstGroup'],
-    [7, 'EgressRule'],
-    [8, 'IngressRule'],
-    [9, 'ConntrackCommit'],
-    [10, 'L2Forwarding'],
-    [11, 'Flood'],
+    [5, 'ServiceLB'],
+    [6, 'ServiceDnat'],
+    [7, 'ServiceDstMac'],
+    [8, 'SrcGroup'],
+    [9, 'DstGroup'],
+    [10, 'EgressRule'],
+    [11, 'IngressRule'],
+    [12, 'ConntrackCommit'],
+    [13, 'L2Forwarding'],
+    [14, 'Flood'],
   ]);
   const tables = allTables();
   for (let i = 1; i < tables.length; i++) assert.ok((tables[i]?.stage ?? 0) >= (tables[i - 1]?.stage ?? 0));
   assert.throws(() => defineTable('Classifier', Stage.Output), (err: unknown) => isAgentError(err, 'AGENT_INVALID_ARGUMENT'));
   assert.throws(() => defineTable('TooEarly', Stage.Classifier), (err: unknown) => isAgentError(err, 'AGENT_INVALID_ARGUMENT'));
-  assert.equal(allTables().length, 12);
+  assert.equal(allTables().length, 15);
 });
 
 void test('every table is required by some feature', () => {

@@ -3,7 +3,7 @@
  * tables with stages, named priorities, register fields, and the cookie
  * layout. tables.ts declares the tables; features/ build flows with these.
  */
-import type { Flow, RegField, RegMark } from '@contiv/openflow';
+import type { Bucket, Flow, GroupType, RegField, RegMark } from '@contiv/openflow';
 import { regField, regMark } from '@contiv/openflow';
 import { AgentError } from '../errors';
 import type { DesiredState } from './desired-state';
@@ -97,6 +97,15 @@ export const SrcGroupField: RegField = regField(2, 0, 15, 'SrcGroup');
 /** reg3[0..15] DstGroupField: the receiver's endpoint group id by destination address (DstGroup), 0 if none. */
 export const DstGroupField: RegField = regField(3, 0, 15, 'DstGroup');
 
+/**
+ * reg4 ServiceBackendIpField and reg5[0..15] ServiceBackendPortField: the
+ * backend a serviceLB select group's bucket chose (its IPv4 address) and the
+ * provider port of the service port the connection is for; ServiceDnat
+ * translates to them (features/service-lb.ts).
+ */
+export const ServiceBackendIpField: RegField = regField(4, 0, 31, 'ServiceBackendIp');
+export const ServiceBackendPortField: RegField = regField(5, 0, 15, 'ServiceBackendPort');
+
 /** Cookie category: which kind of object a flow belongs to (bits 40..47). */
 export enum CookieCategory {
   /** Table-miss and other fixed flows. */
@@ -109,6 +118,8 @@ export enum CookieCategory {
   Dns = 6,
   /** Policy rule flows; object id = the rule's conjunction id, or 0 for flows several rules share. */
   PolicyRule = 7,
+  /** serviceLB flows; object id = a hash of the service (or of the backend, for flows services share). */
+  ServiceLb = 8,
 }
 
 /**
@@ -176,9 +187,32 @@ export interface FeatureContext {
   readonly round: number;
 }
 
+/** An OpenFlow group a feature's flows use (serviceLB's select groups). */
+export interface DesiredGroup {
+  readonly groupId: number;
+  readonly groupType: GroupType;
+  readonly buckets: readonly Bucket[];
+}
+
 /** One feature of the pipeline (Antrea's `feature`): computes its flows purely from the desired state. */
 export interface Feature {
   readonly name: string;
   readonly requiredTables: readonly Table[];
   flows(state: DesiredState, ctx: FeatureContext): ObjectFlows[];
+  /** The groups its flows use; installed in the same bundle as the flows (added before them, deleted after). */
+  groups?(state: DesiredState, ctx: FeatureContext): DesiredGroup[];
+}
+
+/**
+ * Group ids carry the agent's round like cookies do, so a restarted agent
+ * never collides with the groups of the run before and can delete them:
+ * bits 16..30 are the round (mod 2^15), bits 0..15 the group's index.
+ */
+export const GROUP_ROUND_SHIFT = 16;
+export function makeGroupId(round: number, index: number): number {
+  if (!Number.isInteger(index) || index < 1 || index > 0xffff) throw new AgentError('AGENT_INVALID_ARGUMENT', `Group index ${index} is not 1..65535`);
+  return (((round & 0x7fff) << GROUP_ROUND_SHIFT) | index) >>> 0;
+}
+export function groupRound(groupId: number): number {
+  return (groupId >>> GROUP_ROUND_SHIFT) & 0x7fff;
 }

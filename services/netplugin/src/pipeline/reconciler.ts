@@ -4,12 +4,13 @@
  * atomic bundle. The cache changes only after the bundle committed, so a
  * failed reconcile is simply retried with the next (or same) state.
  */
-import type { Flow, FlowOperations } from '@contiv/openflow';
+import type { Flow, FlowOperations, GroupMod } from '@contiv/openflow';
+import { groupToString } from '@contiv/openflow';
 import type { Logger } from '@contiv/runtime';
 import type { DesiredState } from './desired-state';
 import type { FlowChanges, FlowSet } from './flow-cache';
 import { EMPTY_FLOW_SET, allFlows, countFlows, diffFlowSets, flowsOf, toFlowSet } from './flow-cache';
-import type { Feature, ObjectFlows } from './framework';
+import type { DesiredGroup, Feature, ObjectFlows } from './framework';
 import { PIPELINE_FEATURES } from './features/index';
 
 export interface PipelineReconcilerOptions {
@@ -36,8 +37,33 @@ export function computeFlowSet(state: DesiredState, features: readonly Feature[]
   return toFlowSet(byFeature, previous);
 }
 
+/** Every feature's groups for `state`, by group id, with their rendering (to diff). */
+export function computeGroups(state: DesiredState, features: readonly Feature[], round: number): Map<number, { group: DesiredGroup; text: string }> {
+  const out = new Map<number, { group: DesiredGroup; text: string }>();
+  for (const feature of features) {
+    for (const g of feature.groups?.(state, { round }) ?? []) {
+      if (out.has(g.groupId)) throw new Error(`Group ${g.groupId} is wanted twice (feature ${feature.name})`);
+      out.set(g.groupId, { group: g, text: groupToString(g) });
+    }
+  }
+  return out;
+}
+
+/** GROUP_MODs turning `installed` into `desired`: add new ids, modify changed ones, delete the rest. */
+export function diffGroups(installed: ReadonlyMap<number, { text: string }>, desired: ReadonlyMap<number, { group: DesiredGroup; text: string }>): GroupMod[] {
+  const mods: GroupMod[] = [];
+  for (const [id, want] of desired) {
+    const have = installed.get(id);
+    if (have === undefined) mods.push({ command: 'add', ...want.group });
+    else if (have.text !== want.text) mods.push({ command: 'modify', ...want.group });
+  }
+  for (const [id] of installed) if (!desired.has(id)) mods.push({ command: 'delete', groupId: id, groupType: 'all', buckets: [] });
+  return mods;
+}
+
 export class PipelineReconciler {
   private installed: FlowSet = EMPTY_FLOW_SET;
+  private installedGroups = new Map<number, { group: DesiredGroup; text: string }>();
   /**
    * The state `installed` was computed from, serialized. Most reconciles
    * (OVSDB and store events that touch nothing the flows depend on) bring
@@ -64,7 +90,10 @@ export class PipelineReconciler {
   replay(): Promise<number> {
     const run = this.queue.then(async () => {
       const flows = allFlows(this.installed);
-      if (flows.length > 0) await this.opts.bridge.addAll(flows);
+      const groups: GroupMod[] = [...this.installedGroups.values()].map((g) => ({ command: 'add', ...g.group }));
+      // Groups first, in the same bundle: flows that use a group are refused without it.
+      if (groups.length > 0) await this.opts.bridge.bundle({ groups, adds: flows });
+      else if (flows.length > 0) await this.opts.bridge.addAll(flows);
       this.opts.logger?.info('Replayed pipeline flows', { flows: flows.length });
       return flows.length;
     });
@@ -86,12 +115,15 @@ export class PipelineReconciler {
     if (serialized === this.installedState) return { adds: 0, modifies: 0, deletes: 0, total: countFlows(this.installed) };
     const desired = computeFlowSet(state, this.features, this.opts.round, this.installed);
     const changes: FlowChanges = diffFlowSets(this.installed, desired);
+    const desiredGroups = computeGroups(state, this.features, this.opts.round);
+    const groups = diffGroups(this.installedGroups, desiredGroups);
     const result = { adds: changes.adds.length, modifies: changes.modifies.length, deletes: changes.deletes.length, total: countFlows(desired) };
-    if (result.adds + result.modifies + result.deletes > 0) {
-      await this.opts.bridge.bundle(changes);
-      this.opts.logger?.debug('Applied pipeline changes', { ...result });
+    if (result.adds + result.modifies + result.deletes + groups.length > 0) {
+      await this.opts.bridge.bundle(groups.length > 0 ? { ...changes, groups } : changes);
+      this.opts.logger?.debug('Applied pipeline changes', { ...result, groups: groups.length });
     }
     this.installed = desired;
+    this.installedGroups = desiredGroups;
     this.installedState = serialized;
     return result;
   }

@@ -44,6 +44,31 @@ export const ConntrackZoneTable = defineTable('ConntrackZone', Stage.Conntrack);
 export const ConntrackStateTable = defineTable('ConntrackState', Stage.Conntrack);
 
 /**
+ * serviceLB (features/service-lb.ts): a new connection from a local endpoint
+ * to a service's VIP and port loads the provider port and goes to the
+ * service's select group, whose bucket (one per backend) loads the backend
+ * address and resubmits to ServiceDnat. Anything else still addressed to a
+ * VIP (no providers, a port the service does not have, ICMP) is dropped.
+ * Other packets go on to ServiceDstMac.
+ */
+export const ServiceLbTable = defineTable('ServiceLB', Stage.Conntrack);
+
+/**
+ * The backend a bucket chose: sets its MAC as destination and commits the
+ * connection with a destination NAT to the backend's address and provider
+ * port (ct(commit,nat(dst=...))), recirculating into ServiceDstMac.
+ */
+export const ServiceDnatTable = defineTable('ServiceDnat', Stage.Conntrack);
+
+/**
+ * Packets conntrack translated to a backend (ct_state +dnat, original
+ * direction: every packet after the first, once ConntrackZone's ct(nat) has
+ * translated them) get the backend's MAC as destination, so L2Forwarding
+ * delivers them to it on this host or through the tunnel. Then SrcGroup.
+ */
+export const ServiceDstMacTable = defineTable('ServiceDstMac', Stage.Conntrack);
+
+/**
  * The sender's group of packets from other hosts, by source address within
  * the network (SrcGroupField); local endpoints' group is set by Classifier.
  */

@@ -14,6 +14,7 @@ export function appProfileCollection(s: Services): Collection {
   };
   return {
     plural: 'appProfiles',
+    schema: appProfileSpec.schema,
     list: () => s.core.catalog.appProfiles().map((a) => s.views.appProfile(a.value)),
     get: (key) => s.views.appProfile(find(key)),
     async upsert(key, body, ctx) {

@@ -14,6 +14,7 @@ export function endpointGroupCollection(s: Services): Collection {
   };
   return {
     plural: 'endpointGroups',
+    schema: endpointGroupSpec.schema,
     list: () => s.core.catalog.groups().map((g) => s.views.group(g.value)),
     get: (key) => s.views.group(find(key)),
     async upsert(key, body, ctx) {

@@ -14,6 +14,7 @@ export function extContractsGroupCollection(s: Services): Collection {
   };
   return {
     plural: 'extContractsGroups',
+    schema: extContractsGroupSpec.schema,
     list: () => s.core.catalog.extContractsGroups().map((x) => s.views.extContractsGroup(x.value)),
     get: (key) => s.views.extContractsGroup(find(key)),
     async upsert(key, body, ctx) {

@@ -12,6 +12,7 @@ export function globalCollection(s: Services): Collection {
   };
   return {
     plural: 'globals',
+    schema: globalSpec.schema,
     list: () => {
       const g = s.core.catalog.global();
       return g ? [s.views.global(g.value)] : [];

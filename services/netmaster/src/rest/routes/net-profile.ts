@@ -14,6 +14,7 @@ export function netProfileCollection(s: Services): Collection {
   };
   return {
     plural: 'netprofiles',
+    schema: netProfileSpec.schema,
     list: () => s.core.catalog.netProfiles().map((p) => s.views.netProfile(p.value)),
     get: (key) => s.views.netProfile(find(key)),
     async upsert(key, body, ctx) {

@@ -20,6 +20,7 @@ export function networkCollection(s: Services): Collection {
   };
   return {
     plural: 'networks',
+    schema: networkSpec.schema,
     list: () => s.core.catalog.networks().map((n) => s.views.network(n.value)),
     get: (key) => s.views.network(find(key)),
     async upsert(key, body, ctx) {

@@ -14,6 +14,7 @@ export function policyCollection(s: Services): Collection {
   };
   return {
     plural: 'policys',
+    schema: policySpec.schema,
     list: () => s.core.catalog.policies().map((p) => s.views.policy(p.value)),
     get: (key) => s.views.policy(find(key)),
     async upsert(key, body, ctx) {

@@ -19,6 +19,7 @@ export function ruleCollection(s: Services): Collection {
   };
   return {
     plural: 'rules',
+    schema: ruleSpec.schema,
     list: () => s.core.catalog.rules().map((r) => s.views.rule(r.value)),
     get: (key) => s.views.rule(find(key)),
     async upsert(key, body, ctx) {

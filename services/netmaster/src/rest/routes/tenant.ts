@@ -12,6 +12,7 @@ export function tenantCollection(s: Services): Collection {
   };
   return {
     plural: 'tenants',
+    schema: tenantSpec.schema,
     list: () => s.core.catalog.tenants().map((t) => s.views.tenant(t.value)),
     get: (key) => s.views.tenant(find(key)),
     async upsert(key, body, ctx) {

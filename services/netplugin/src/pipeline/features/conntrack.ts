@@ -8,7 +8,9 @@
  * Replies of committed connections and related packets (ICMP errors) skip
  * the rules; a connection's original direction is decided on every packet,
  * so a rule that denies it stops it at once. Packets that pass the rules are
- * committed.
+ * committed. The lookup applies NAT (ct(nat)): serviceLB connections
+ * (features/service-lb.ts) are translated in both directions. Packets that
+ * are not replies go through the serviceLB tables before the policy ones.
  */
 import { flow, type MatchBuilder } from '@contiv/openflow';
 import type { DesiredState } from '../desired-state';
@@ -16,7 +18,7 @@ import { GATEWAY_MAC } from '../desired-state';
 import type { Feature, FeatureContext, ObjectFlows } from '../framework';
 import { CookieCategory, FromLocalMark, NetworkIdField, Priority, makeCookie } from '../framework';
 import { DNS_PORT } from './dns-interceptor';
-import { ConntrackCommitTable, ConntrackStateTable, ConntrackZoneTable, L2ForwardingTable, SrcGroupTable } from '../tables';
+import { ConntrackCommitTable, ConntrackStateTable, ConntrackZoneTable, L2ForwardingTable, ServiceLbTable } from '../tables';
 
 type MatchFn = (m: MatchBuilder) => MatchBuilder;
 /** ICMPv6 router solicitation/advertisement, neighbor solicitation/advertisement. */
@@ -50,7 +52,8 @@ export const conntrackFeature: Feature = {
             flow(ConntrackZoneTable.id, Priority.Normal)
               .cookie(cookie)
               .match(ip)
-              .actions((a) => a.ct({ table: ConntrackStateTable.id, zone: NetworkIdField }))
+              // nat: packets of serviceLB connections get their translation (replies back to the VIP, the rest to the backend).
+              .actions((a) => a.ct({ table: ConntrackStateTable.id, zone: NetworkIdField, nat: true }))
               .build(),
           ),
           // ARP and anything else that is not IP: no connections, no policy.
@@ -70,7 +73,7 @@ export const conntrackFeature: Feature = {
             .match((m) => m.ctState('+trk+rel'))
             .gotoTable(L2ForwardingTable.id)
             .build(),
-          flow(ConntrackStateTable.id, Priority.Miss).cookie(cookie).gotoTable(SrcGroupTable.id).build(),
+          flow(ConntrackStateTable.id, Priority.Miss).cookie(cookie).gotoTable(ServiceLbTable.id).build(),
         ],
       },
       {

@@ -18,8 +18,8 @@ const MISS_FLOWS = [
   'cookie=0x10000000000, table=L2Forwarding, priority=0 actions=goto_table:Flood',
 ];
 
-/** Tables whose flows do not depend on the state (conntrack; the group and rule tables without groups and rules). */
-const FIXED_TABLES = ['EgressQos', 'ConntrackZone', 'ConntrackState', 'ConntrackCommit', 'SrcGroup', 'DstGroup', 'EgressRule', 'IngressRule'];
+/** Tables whose flows do not depend on the state (conntrack; the group, rule and serviceLB tables without groups, rules and services). */
+const FIXED_TABLES = ['EgressQos', 'ConntrackZone', 'ConntrackState', 'ServiceLB', 'ServiceDnat', 'ServiceDstMac', 'ConntrackCommit', 'SrcGroup', 'DstGroup', 'EgressRule', 'IngressRule'];
 const withoutFixed = (lines: string[]): string[] => lines.filter((l) => !FIXED_TABLES.some((t) => l.includes(`table=${t}, `)));
 
 /** The DNS punt (dns-interceptor): one flow whatever the state; the agent answers within the port's network. */

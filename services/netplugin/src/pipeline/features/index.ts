@@ -9,12 +9,14 @@ import { floodFeature } from './flood';
 import { groupClassifierFeature } from './group-classifier';
 import { l2ForwardingFeature } from './l2-forwarding';
 import { policyRulesFeature } from './policy-rules';
+import { serviceLbFeature } from './service-lb';
 
 export const PIPELINE_FEATURES: readonly Feature[] = [
   classifierFeature,
   egressQosFeature,
   arpResponderFeature,
   conntrackFeature,
+  serviceLbFeature,
   groupClassifierFeature,
   policyRulesFeature,
   l2ForwardingFeature,

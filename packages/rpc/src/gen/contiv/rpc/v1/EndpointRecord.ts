@@ -14,6 +14,7 @@ export interface EndpointRecord {
   'vtepIp'?: (string);
   'containerId'?: (string);
   'containerName'?: (string);
+  'labels'?: ({[key: string]: string});
 }
 
 export interface EndpointRecord__Output {
@@ -29,4 +30,5 @@ export interface EndpointRecord__Output {
   'vtepIp': (string);
   'containerId': (string);
   'containerName': (string);
+  'labels': ({[key: string]: string});
 }
