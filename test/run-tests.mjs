@@ -16,6 +16,12 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+// The agents forward names they do not know to the host's resolvers (docs/dns.md),
+// and tests send traffic only to addresses they create. So the agents the tests
+// start answer unknown names NXDOMAIN, unless a test names its own upstream
+// (dns.e2e sets dns_upstream to its test server before `cluster up`).
+process.env.dns_upstream ??= 'none';
+
 /** Test files of each phase, found under the compiled output (lib/). */
 const PHASES = {
   unit: () => [
