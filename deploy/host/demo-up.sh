@@ -13,6 +13,8 @@
 set -euo pipefail
 # shellcheck source=deploy/host/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=deploy/host/ovs.sh
+. "$ROOT/deploy/host/ovs.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root (OVS, network namespaces and dockerd need it)"
 for b in netmaster netplugin driver-shim netctl; do
@@ -48,26 +50,7 @@ fi
 CLUSTER_STORE="etcd://127.0.0.1:$ETCD_PORT"
 
 # ---------------------------------------------------------------- OVS
-mkdir -p "$OVS_RUN" /etc/openvswitch
-if ovs-vsctl --db="$OVS_DB" --timeout=3 show >/dev/null 2>&1; then
-  log "OVS: ovsdb-server answers on $OVS_DB (using it)"
-else
-  DB=/etc/openvswitch/conf.db SCHEMA=/usr/share/openvswitch/vswitch.ovsschema
-  [ -f "$DB" ] || ovsdb-tool create "$DB" "$SCHEMA"
-  [ "$(ovsdb-tool needs-conversion "$DB" "$SCHEMA")" = no ] || ovsdb-tool convert "$DB" "$SCHEMA"
-  ovsdb-server "$DB" --remote="punix:$OVS_RUN/db.sock" --remote=db:Open_vSwitch,Open_vSwitch,manager_options \
-    --pidfile="$OVS_RUN/ovsdb-server.pid" --log-file="$LOG_DIR/ovs-db.log" -vconsole:off --detach
-  cp "$OVS_RUN/ovsdb-server.pid" "$STATE/ovsdb-server.pid"
-  ovs-vsctl --db="$OVS_DB" --no-wait init
-  log "OVS: ovsdb-server started (pid $(cat "$STATE/ovsdb-server.pid"), log $LOG_DIR/ovs-db.log)"
-fi
-if ovs-appctl -t ovs-vswitchd version >/dev/null 2>&1; then
-  log "OVS: ovs-vswitchd runs (using it)"
-else
-  ovs-vswitchd "$OVS_DB" --pidfile="$OVS_RUN/ovs-vswitchd.pid" --log-file="$LOG_DIR/ovs-vswitchd.log" -vconsole:off --detach
-  cp "$OVS_RUN/ovs-vswitchd.pid" "$STATE/ovs-vswitchd.pid"
-  log "OVS: ovs-vswitchd started (pid $(cat "$STATE/ovs-vswitchd.pid"), log $LOG_DIR/ovs-vswitchd.log)"
-fi
+start_host_ovs
 
 # ---------------------------------------------------------------- dockerd
 if docker_ok; then
