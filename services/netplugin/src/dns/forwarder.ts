@@ -12,6 +12,7 @@
  * known within 3 s: before Docker's embedded DNS (4 s) gives up on the agent.
  * At most `maxInFlight` forwards wait at once; more fail at once ('busy').
  */
+import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { Logger } from '@contiv/runtime';
@@ -77,7 +78,8 @@ export class DnsForwarder {
     this.attemptTimeoutMs = o.attemptTimeoutMs ?? ATTEMPT_TIMEOUT_MS;
     this.maxAttempts = o.maxAttempts ?? MAX_ATTEMPTS;
     this.maxInFlight = o.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT;
-    this.randomId = o.randomId ?? (() => Math.floor(Math.random() * 0x10000));
+    // A cryptographic id: with the random source port it is what an off-path spoofer must guess.
+    this.randomId = o.randomId ?? (() => randomInt(0x10000));
   }
 
   get counters(): ForwarderCounters {
