@@ -232,3 +232,4 @@ export {
   SERVICE_LB_LINKS,
 } from './objects/service-lb';
 export type { ServiceLbConfig, ServiceLbOper, ServicePort, ServiceProtocol, ProviderCandidate } from './objects/service-lb';
+export { jsonNestingDepth } from './json-depth';

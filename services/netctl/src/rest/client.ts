@@ -1,9 +1,10 @@
+import { jsonNestingDepth } from '@contiv/model';
 import type { Secret } from '@contiv/runtime';
 import { RequestError } from '../errors';
 import type { ProgressFactory } from '../output/progress';
 import { terminalLine } from '../output/terminal';
 import { serverErrorMessage } from './error-message';
-import { MAX_RESPONSE_DEPTH, nestingDepth } from './json';
+import { MAX_RESPONSE_DEPTH } from './json';
 import { FailoverRefusal, isFailoverAnswer, retryDelayMs, withFailoverRetry } from './failover';
 
 export type FetchFn = typeof fetch;
@@ -104,7 +105,7 @@ export class NetmasterClient {
     }
     if (text.trim() === '') return null;
     // Printing walks the JSON recursively: 100,000 levels overflowed the stack (an internal error).
-    if (nestingDepth(text, MAX_RESPONSE_DEPTH) > MAX_RESPONSE_DEPTH) {
+    if (jsonNestingDepth(text, MAX_RESPONSE_DEPTH) > MAX_RESPONSE_DEPTH) {
       throw new RequestError('NETCTL_BAD_RESPONSE', `netmaster sent JSON nested more than ${MAX_RESPONSE_DEPTH} levels deep (${method} ${path})`, res.status);
     }
     try {

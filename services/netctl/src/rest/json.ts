@@ -39,21 +39,3 @@ export function omitEmpty(fields: Record<string, string | number | readonly stri
 /** Deepest nesting accepted in a netmaster answer: its objects nest a handful of levels. */
 export const MAX_RESPONSE_DEPTH = 64;
 
-/** How deep `text` nests `[` and `{` outside strings, counting no further than just past `limit`. Iterative on purpose. */
-export function nestingDepth(text: string, limit = Infinity): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) max = depth;
-      if (max > limit) return max;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return max;
-}

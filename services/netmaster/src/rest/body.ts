@@ -3,6 +3,7 @@
  * every body is taken as text (whatever its content type) and parsed here,
  * with a message a user can act on when it is not JSON.
  */
+import { jsonNestingDepth } from '@contiv/model';
 import type { FastifyInstance } from 'fastify';
 import { NetmasterError } from '../errors';
 
@@ -22,29 +23,10 @@ export function acceptAnyBody(app: FastifyInstance): void {
  */
 export const MAX_BODY_DEPTH = 64;
 
-/** How deep `text` nests `[` and `{` (outside strings); stops counting past `limit`. Iterative on purpose. */
-export function nestingDepth(text: string, limit = Infinity): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) max = depth;
-      if (max > limit) return max;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return max;
-}
-
 export function parseJsonBody(raw: unknown): unknown {
   const text = typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : String(raw);
   if (text.trim() === '') throw new NetmasterError('MALFORMED_JSON', 'the request body is empty: expected a JSON object');
-  if (nestingDepth(text, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
+  if (jsonNestingDepth(text, MAX_BODY_DEPTH) > MAX_BODY_DEPTH) {
     throw new NetmasterError('INVALID_ARGUMENT', `the request body nests arrays and objects more than ${MAX_BODY_DEPTH} levels deep`);
   }
   try {

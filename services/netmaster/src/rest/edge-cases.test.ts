@@ -5,9 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { jsonNestingDepth } from '@contiv/model';
 import { startFixture, type Fixture } from '../testing/fixture';
 import { rawExchange, rawRequest } from '@contiv/testkit';
-import { nestingDepth } from './body';
 import { MAX_ERROR_MESSAGE, shortenMessage } from '@contiv/rpc';
 
 const GO = ['User-Agent', 'Go-http-client/1.1'] as const;
@@ -62,8 +62,8 @@ void describe('REST edge cases found by fuzzing', () => {
     assert.equal(r.status, 400, r.body);
     assert.deepEqual(errorOf(r.body), { code: 'INVALID_ARGUMENT', message: 'the request body nests arrays and objects more than 64 levels deep' });
     assert.equal(await dump(), before);
-    assert.equal(nestingDepth('{"a":[1,{"b":"[[[[["}]}'), 3);
-    assert.equal(nestingDepth('"\\"[["'), 0);
+    assert.equal(jsonNestingDepth('{"a":[1,{"b":"[[[[["}]}'), 3);
+    assert.equal(jsonNestingDepth('"\\"[["'), 0);
   });
 
   void it('a 70,000-character value is named by its start and length, not echoed whole', async () => {
