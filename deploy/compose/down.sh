@@ -16,36 +16,16 @@
 set -euo pipefail
 # shellcheck source=deploy/compose/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=deploy/host/workloads.sh
+. "$ROOT/deploy/host/workloads.sh"
 
 docker_ok() { docker version >/dev/null 2>&1; }
-plugin_nets() { docker network ls --filter driver=netplugin --format '{{.Name}}' 2>/dev/null; }
+shim_running() { docker_ok && [ "$(health contiv-driver-shim)" = running ]; }
 
-if docker_ok && [ "$(health contiv-driver-shim)" = running ]; then
-  for net in $(plugin_nets); do
-    for c in $(docker network inspect "$net" --format '{{range .Containers}}{{.Name}} {{end}}' 2>/dev/null); do
-      if docker rm -f "$c" >/dev/null 2>&1; then log "removed container $c (on $net)"; fi
-    done
-  done
-fi
-if netmaster_ok; then
-  # Groups before networks; keys are tenant:name. Networks made from Docker are
-  # refused here (409) and go through Docker below.
-  for collection in endpointGroups networks; do
-    for key in $(curl -fsS "$NETMASTER/api/v1/$collection/" | node -e '
-      let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
-        for (const o of JSON.parse(s || "[]")) if (o && o.key) console.log(o.key);
-      });'); do
-      if curl -fsS -X DELETE "$NETMASTER/api/v1/$collection/$key/" >/dev/null 2>&1; then log "removed Contiv ${collection%s} $key"; fi
-    done
-  done
-fi
-if docker_ok && [ "$(health contiv-driver-shim)" = running ]; then
-  # netplugin may remove a network between the listing and the rm: a failed rm is no error.
-  sweep() { for net in $(plugin_nets); do if docker network rm "$net" >/dev/null 2>&1; then log "removed Docker network $net"; fi; done; }
-  sweep
-  wait_until 20 sh -c "[ -z \"\$(docker network ls -q --filter driver=netplugin)\" ]" || sweep
-fi
-left="$(plugin_nets | tr '\n' ' ')"
+if shim_running; then remove_plugin_containers; fi
+if netmaster_ok; then remove_contiv_networks; fi
+if shim_running; then remove_plugin_networks; fi
+left="$(plugin_networks | tr '\n' ' ')"
 [ -z "$left" ] || log "WARNING: Docker networks of the plugin left: $left (the plugin is down; start it again and rerun, or docker network rm them)"
 
 if docker_ok; then

@@ -6,38 +6,13 @@
 set -euo pipefail
 # shellcheck source=deploy/host/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+# shellcheck source=deploy/host/workloads.sh
+. "$ROOT/deploy/host/workloads.sh"
 
 # ------------------------------------------------ containers and networks (while the plugin answers)
-if docker_ok; then
-  for net in $(docker network ls --filter driver=netplugin --format '{{.Name}}' 2>/dev/null); do
-    for c in $(docker network inspect "$net" --format '{{range .Containers}}{{.Name}} {{end}}' 2>/dev/null); do
-      docker rm -f "$c" >/dev/null 2>&1 && log "removed container $c (on $net)"
-    done
-  done
-fi
-# Contiv networks go through netmaster (in legacy mode netplugin then removes their
-# Docker networks); networks made from Docker go through Docker, which releases
-# them in netmaster (netmaster refuses to delete those itself).
-if netmaster_ok; then
-  # Groups before networks; keys are tenant:name.
-  for collection in endpointGroups networks; do
-    for key in $(curl -fsS "$NETMASTER/api/v1/$collection/" | node -e '
-      let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
-        for (const o of JSON.parse(s || "[]")) if (o && o.key) console.log(o.key);
-      });'); do
-      curl -fsS -X DELETE "$NETMASTER/api/v1/$collection/$key/" >/dev/null 2>&1 && log "removed Contiv ${collection%s} $key"
-    done
-  done
-fi
-if docker_ok; then
-  sweep() {
-    for net in $(docker network ls --filter driver=netplugin --format '{{.Name}}' 2>/dev/null); do
-      docker network rm "$net" >/dev/null 2>&1 && log "removed Docker network $net"
-    done
-  }
-  sweep
-  wait_until 20 "docker networks" sh -c '[ -z "$(docker network ls -q --filter driver=netplugin)" ]' || sweep
-fi
+if docker_ok; then remove_plugin_containers; fi
+if netmaster_ok; then remove_contiv_networks; fi
+if docker_ok; then remove_plugin_networks; fi
 
 # ------------------------------------------------ our services
 stop_pidfile driver-shim "$STATE/driver-shim.pid" driver-shim/lib/main.js
