@@ -120,30 +120,31 @@ export function conjunctionIds(rules: readonly CompiledRule[]): Map<string, numb
 
 /** Flows being merged: one per (priority, match), collecting conjunction actions. */
 class SharedClauses {
-  private readonly flows = new Map<string, { priority: number; match: MatchFn; conjunctions: Array<[number, number]> }>();
+  /** Conjunctions as conjId * 4 + clause (ids < 2^32, clause 1..2): one number each, so sorting and signing allocate little. */
+  private readonly flows = new Map<string, { priority: number; match: MatchFn; conjunctions: number[] }>();
 
   constructor(private readonly spec: RuleTableSpec) {}
 
   /** `id` names the match: the same id at the same priority is the same flow. */
   add(priority: number, id: string, match: MatchFn, conjId: number, clause: number): void {
     const key = `${priority}|${id}`;
-    const entry = this.flows.get(key) ?? { priority, match, conjunctions: [] };
-    entry.conjunctions.push([conjId, clause]);
-    this.flows.set(key, entry);
+    const entry = this.flows.get(key);
+    if (entry === undefined) this.flows.set(key, { priority, match, conjunctions: [conjId * 4 + clause] });
+    else entry.conjunctions.push(conjId * 4 + clause);
   }
 
-  build(round: number): ObjectFlows[] {
+  build(round: number, keyPrefix: string): ObjectFlows[] {
     const out: ObjectFlows[] = [];
     for (const [key, e] of this.flows) {
-      const conjunctions = e.conjunctions.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+      const conjunctions = Float64Array.from(e.conjunctions).sort();
       out.push({
-        key: `clause:${key}`,
+        key: `${keyPrefix}clause:${key}`,
         signature: `${round}|${conjunctions.join(';')}`,
         flows: () => [
           flow(this.spec.table.id, e.priority)
             .cookie(makeCookie(round, CookieCategory.PolicyRule, 0))
             .match(e.match)
-            .actions((a) => conjunctions.reduce((acc: ActionBuilder, [id, clause]) => acc.conjunction(id, clause, 2), a))
+            .actions((a) => conjunctions.reduce((acc: ActionBuilder, c) => acc.conjunction(Math.floor(c / 4), c % 4, 2), a))
             .build(),
         ],
       });
@@ -156,36 +157,49 @@ function decided(b: FlowBuilder, rule: CompiledRule, spec: RuleTableSpec): Flow 
   return rule.action === 'allow' ? b.gotoTable(spec.next.id).build() : b.build();
 }
 
-function tableFlows(state: DesiredState, spec: RuleTableSpec, round: number, conjIds: ReadonlyMap<string, number>): ObjectFlows[] {
+/** The flows of one direction's table; object keys start with `keyPrefix`. */
+function tableFlows(state: DesiredState, spec: RuleTableSpec, round: number, conjIds: ReadonlyMap<string, number>, keyPrefix: string): ObjectFlows[] {
   const out: ObjectFlows[] = [];
   const shared = new SharedClauses(spec);
   const direct = new Map<string, ObjectFlows>();
+  // One matcher and clause id per group, shared by every rule applied to it (1,000 rules x 10 groups made 10,000 closures).
+  const appliedByGroup = new Map<number, { id: string; match: MatchFn }>();
+  const applied = (g: number): { id: string; match: MatchFn } => {
+    let a = appliedByGroup.get(g);
+    if (a === undefined) {
+      a = { id: `applied${g}`, match: (m) => m.regMark(spec.scope).regField(spec.appliedField, g) };
+      appliedByGroup.set(g, a);
+    }
+    return a;
+  };
   for (const rule of state.policyRules) {
     if (rule.direction !== spec.direction) continue;
     const priority = rulePriority(rule.rank);
     const conjId = conjIds.get(rule.id) ?? 0;
     const cookie = makeCookie(round, CookieCategory.PolicyRule, conjId);
-    const applied = (g: number): MatchFn => (m) => m.regMark(spec.scope).regField(spec.appliedField, g);
     const clauses = peerClauses(rule, spec);
     if (clauses.length === 0) {
       // Same rank means same action, so rules that collide here want the same flow.
       for (const g of rule.appliedTo) {
-        const key = `direct:${priority}:${g}`;
-        if (!direct.has(key)) direct.set(key, { key, signature: `${round}|${conjId}|${rule.action}`, flows: () => [decided(flow(spec.table.id, priority).cookie(cookie).match(applied(g)), rule, spec)] });
+        const key = `${keyPrefix}direct:${priority}:${g}`;
+        if (!direct.has(key)) direct.set(key, { key, signature: `${round}|${conjId}|${rule.action}`, flows: () => [decided(flow(spec.table.id, priority).cookie(cookie).match(applied(g).match), rule, spec)] });
       }
       continue;
     }
-    for (const g of rule.appliedTo) shared.add(priority, `applied${g}`, applied(g), conjId, 1);
+    for (const g of rule.appliedTo) {
+      const a = applied(g);
+      shared.add(priority, a.id, a.match, conjId, 1);
+    }
     for (const c of clauses) shared.add(priority, c.id, c.match, conjId, 2);
     out.push({
-      key: `rule:${rule.id}`,
+      key: `${keyPrefix}rule:${rule.id}`,
       signature: `${round}|${priority}|${conjId}|${rule.action}`,
       flows: () => [decided(flow(spec.table.id, priority).cookie(cookie).match((m) => m.conjId(conjId)), rule, spec)],
     });
   }
   out.push(...direct.values());
-  out.push(...shared.build(round));
-  out.push({ key: 'miss', signature: `${round}`, flows: () => [flow(spec.table.id, Priority.Miss).cookie(makeCookie(round, CookieCategory.Pipeline, 0)).gotoTable(spec.next.id).build()] });
+  out.push(...shared.build(round, keyPrefix));
+  out.push({ key: `${keyPrefix}miss`, signature: `${round}`, flows: () => [flow(spec.table.id, Priority.Miss).cookie(makeCookie(round, CookieCategory.Pipeline, 0)).gotoTable(spec.next.id).build()] });
   return out;
 }
 
@@ -194,6 +208,6 @@ export const policyRulesFeature: Feature = {
   requiredTables: [EgressRuleTable, IngressRuleTable],
   flows(state: DesiredState, ctx: FeatureContext): ObjectFlows[] {
     const conjIds = conjunctionIds(state.policyRules);
-    return [...tableFlows(state, EGRESS, ctx.round, conjIds).map((o) => ({ ...o, key: `out/${o.key}` })), ...tableFlows(state, INGRESS, ctx.round, conjIds).map((o) => ({ ...o, key: `in/${o.key}` }))];
+    return [...tableFlows(state, EGRESS, ctx.round, conjIds, 'out/'), ...tableFlows(state, INGRESS, ctx.round, conjIds, 'in/')];
   },
 };
