@@ -160,6 +160,40 @@ void test("endpoints carry their group's id and netProfile; rules compile for th
   assert.deepEqual(built.state.policyRules.map((r) => [r.id, r.appliedTo]), [['default/p/1', [4]]]);
 });
 
+void test('a host keeps the rules of its local endpoints\' groups only, applied to those groups', () => {
+  const web = groupState({ groupName: 'web', networkName: 'contiv-net', groupId: 4, policies: ['p'] });
+  const db = groupState({ groupName: 'db', networkName: 'contiv-net', groupId: 5, policies: ['p', 'q'] });
+  const rule = (policyName: string, ruleId: string): RuleState => ({
+    tenantName: 'default',
+    policyName,
+    ruleId,
+    direction: 'in',
+    priority: 1,
+    fromEndpointGroup: '',
+    toEndpointGroup: '',
+    fromNetwork: '',
+    toNetwork: '',
+    fromIpAddress: '',
+    toIpAddress: '',
+    protocol: 'tcp',
+    ipProtocol: 6,
+    port: 80,
+    action: 'allow',
+  });
+  const rules = [rule('p', '1'), rule('q', '2')];
+  // A db member elsewhere: its group's rules are decided on its host, not here.
+  const remoteDb = { ...endpoint('ccc', 'h2', '100.1.1.3', '192.168.250.12'), groupName: 'db' };
+  const rulesOf = (ports: PortView[]): Array<[string, readonly number[]]> =>
+    buildDesiredState(inputs({ groups: [web, db], rules, endpoints: [remoteDb], ports })).state.policyRules.map((r) => [r.id, r.appliedTo]);
+  assert.deepEqual(rulesOf([]), [], 'no local endpoint: no rule');
+  assert.deepEqual(rulesOf([localPort('aaa', 5, '100.1.1.1')]), [], 'a local endpoint in no group: no rule');
+  assert.deepEqual(rulesOf([localPort('aaa', 5, '100.1.1.1', 'contiv-net', 'web')]), [['default/p/1', [4]]], 'p applies to web and db: here to web only; q (db only) is not here');
+  assert.deepEqual(
+    rulesOf([localPort('aaa', 5, '100.1.1.1', 'contiv-net', 'web'), localPort('bbb', 6, '100.1.1.2', 'contiv-net', 'db')]),
+    [['default/p/1', [4, 5]], ['default/q/2', [5]]],
+  );
+});
+
 void test('services: providers are the labelled endpoints this host programs (local ports, remote records), with their VIP and ports', () => {
   const labelled = (e: EndpointState, labels: Record<string, string>): EndpointState => ({ ...e, labels });
   const { state } = buildDesiredState(

@@ -15,7 +15,7 @@
  *   contiv-group, or the endpoint record's groupName), and with it the
  *   group's netProfile; policy rules are compiled for the groups that exist.
  */
-import { compilePolicyRules, serviceProviders, servicePorts, type EndpointState, type GroupState, type NetworkState, type NodeRecord, type RuleState, type ServiceLbConfig } from '@contiv/model';
+import { compilePolicyRules, serviceProviders, servicePorts, type CompiledRule, type EndpointState, type GroupState, type NetworkState, type NodeRecord, type RuleState, type ServiceLbConfig } from '@contiv/model';
 import type { PortView } from '@contiv/ovsdb-client';
 import type { DesiredLocalEndpoint, DesiredNetwork, DesiredRemoteEndpoint, DesiredRemoteHost, DesiredService, DesiredState } from '../pipeline/desired-state';
 import { networkKeyOf } from '../pipeline/desired-state';
@@ -143,12 +143,29 @@ export function buildDesiredState(inputs: DatapathInputs): BuiltState {
       remoteEndpoints,
       remoteHosts,
       uplinkOfports,
-      policyRules: compilePolicyRules({ groups: inputs.groups, rules: inputs.rules, networks: inputs.networks }),
+      policyRules: rulesForLocalGroups(compilePolicyRules({ groups: inputs.groups, rules: inputs.rules, networks: inputs.networks }), localEndpoints),
       ...(services.length > 0 ? { services } : {}),
     },
     tunnelPeers: new Set(vtepOf.values()),
     skipped,
   };
+}
+
+/**
+ * The rules this host decides: a rule is enforced where a member of a group
+ * it applies to sends (`out`) or receives (`in`), that is on the hosts of
+ * those members, so a host keeps only the rules of its local endpoints'
+ * groups, applied to those groups. The others' flows could never match (the
+ * rule tables are scoped to local senders and receivers), and holding them
+ * made every host program and recompute every rule of the cluster.
+ */
+export function rulesForLocalGroups(rules: readonly CompiledRule[], local: readonly DesiredLocalEndpoint[]): CompiledRule[] {
+  const groups = new Set(local.map((e) => e.groupId).filter((g) => g !== 0));
+  return rules.flatMap((r) => {
+    const applied = r.appliedTo.filter((g) => groups.has(g));
+    if (applied.length === 0) return [];
+    return applied.length === r.appliedTo.length ? [r] : [{ ...r, appliedTo: applied }];
+  });
 }
 
 /**

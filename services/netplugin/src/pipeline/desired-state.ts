@@ -88,7 +88,7 @@ export interface DesiredState {
   readonly remoteHosts: readonly DesiredRemoteHost[];
   /** Ofports of the VLAN trunk uplinks (iflist); remote traffic of vlan networks leaves by the first. */
   readonly uplinkOfports: readonly number[];
-  /** Every policy rule that applies to some group, in decision order (@contiv/model compilePolicyRules). */
+  /** The policy rules this host decides, in decision order (@contiv/model compilePolicyRules): the agent keeps those of its local endpoints' groups. */
   readonly policyRules: readonly CompiledRule[];
   /** serviceLBs of this host's networks with their reachable providers (absent = none). */
   readonly services?: readonly DesiredService[];
