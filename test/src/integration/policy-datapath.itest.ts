@@ -15,6 +15,7 @@ import path from 'node:path';
 import { compilePolicyRules, evaluatePolicy, parseIPv4, type GroupState, type RuleState } from '@contiv/model';
 import { OpenFlowBridge, bridgeMgmtEndpoint } from '@contiv/openflow';
 import { PipelineReconciler } from '../../../services/netplugin/lib/pipeline/index';
+import { ruleState } from '../../../services/netplugin/lib/testing/state';
 import type { DesiredState } from '../../../services/netplugin/lib/pipeline/index';
 import { eventually } from '../harness/eventually';
 import { run, type Daemon } from '../harness/exec';
@@ -50,24 +51,8 @@ const group = (groupName: keyof typeof GROUPS, policies: string[] = []): GroupSt
   dscp: 0,
 });
 const PROTOCOLS: Record<string, number> = { tcp: 6, udp: 17, icmp: 1 };
-const rule = (ruleId: string, p: Partial<RuleState>): RuleState => ({
-  tenantName: 'blue',
-  policyName: 'prod-web',
-  ruleId,
-  direction: 'in',
-  priority: 1,
-  fromEndpointGroup: '',
-  toEndpointGroup: '',
-  fromNetwork: '',
-  toNetwork: '',
-  fromIpAddress: '',
-  toIpAddress: '',
-  protocol: '',
-  ipProtocol: p.protocol ? (PROTOCOLS[p.protocol] ?? Number(p.protocol)) : 0,
-  port: 0,
-  action: 'allow',
-  ...p,
-});
+const rule = (ruleId: string, p: Partial<RuleState>): RuleState =>
+  ruleState({ tenantName: 'blue', policyName: 'prod-web', ruleId, ipProtocol: p.protocol ? (PROTOCOLS[p.protocol] ?? Number(p.protocol)) : 0, ...p });
 const NETWORK = {
   tenantName: 'blue',
   networkName: 'net',

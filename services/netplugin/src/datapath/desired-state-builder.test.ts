@@ -3,7 +3,7 @@ import test from 'node:test';
 import type { EndpointState, NodeRecord, RuleState } from '@contiv/model';
 import type { PortView } from '@contiv/ovsdb-client';
 import { endpointPortSpec } from '../ovs/endpoint-ports';
-import { groupState, networkState } from '../testing/state';
+import { groupState, networkState, ruleState } from '../testing/state';
 import { buildDesiredState, type DatapathInputs } from './desired-state-builder';
 import { tunnelPortName } from './tunnel-ports';
 
@@ -133,23 +133,7 @@ void test('uplink ofports follow iflist order; uplinks without an ofport are not
 
 void test("endpoints carry their group's id and netProfile; rules compile for the groups that apply their policy", () => {
   const web = groupState({ groupName: 'web', networkName: 'contiv-net', groupId: 4, policies: ['p'], bandwidthKbps: 2000, burstKb: 100, dscp: 10 });
-  const rule: RuleState = {
-    tenantName: 'default',
-    policyName: 'p',
-    ruleId: '1',
-    direction: 'in',
-    priority: 1,
-    fromEndpointGroup: '',
-    toEndpointGroup: '',
-    fromNetwork: '',
-    toNetwork: '',
-    fromIpAddress: '',
-    toIpAddress: '',
-    protocol: '',
-    ipProtocol: 0,
-    port: 0,
-    action: 'deny',
-  };
+  const rule = ruleState({ policyName: 'p', ruleId: '1', action: 'deny' });
   const remote = { ...endpoint('ccc', 'h2', '100.1.1.3', '192.168.250.12'), groupName: 'web', ipv6Address: '2001:db8::3/64' };
   const built = buildDesiredState(
     inputs({ groups: [web], rules: [rule, { ...rule, policyName: 'unused', ruleId: '2' }], ports: [localPort('aaa', 5, '100.1.1.1', 'contiv-net', 'web')], endpoints: [remote] }),
@@ -163,23 +147,7 @@ void test("endpoints carry their group's id and netProfile; rules compile for th
 void test('a host keeps the rules of its local endpoints\' groups only, applied to those groups', () => {
   const web = groupState({ groupName: 'web', networkName: 'contiv-net', groupId: 4, policies: ['p'] });
   const db = groupState({ groupName: 'db', networkName: 'contiv-net', groupId: 5, policies: ['p', 'q'] });
-  const rule = (policyName: string, ruleId: string): RuleState => ({
-    tenantName: 'default',
-    policyName,
-    ruleId,
-    direction: 'in',
-    priority: 1,
-    fromEndpointGroup: '',
-    toEndpointGroup: '',
-    fromNetwork: '',
-    toNetwork: '',
-    fromIpAddress: '',
-    toIpAddress: '',
-    protocol: 'tcp',
-    ipProtocol: 6,
-    port: 80,
-    action: 'allow',
-  });
+  const rule = (policyName: string, ruleId: string): RuleState => ruleState({ policyName, ruleId, protocol: 'tcp', ipProtocol: 6, port: 80 });
   const rules = [rule('p', '1'), rule('q', '2')];
   // A db member elsewhere: its group's rules are decided on its host, not here.
   const remoteDb = { ...endpoint('ccc', 'h2', '100.1.1.3', '192.168.250.12'), groupName: 'db' };

@@ -1,5 +1,5 @@
 /** Store records for unit tests, written the way netmaster writes them. */
-import { groupStateCodec, groupStateKey, networkStateCodec, networkStateKey, type GroupState, type NetworkState } from '@contiv/model';
+import { groupStateCodec, groupStateKey, networkStateCodec, networkStateKey, type GroupState, type NetworkState, type RuleState } from '@contiv/model';
 import type { Store } from '@contiv/store';
 
 export function networkState(p: Partial<NetworkState> & { networkName: string; subnet: string }): NetworkState {
@@ -21,6 +21,26 @@ export function networkState(p: Partial<NetworkState> & { networkName: string; s
 
 export function groupState(p: Partial<GroupState> & { groupName: string; networkName: string }): GroupState {
   return { tenantName: 'default', groupId: 1, policies: [], ipPool: '', groupTag: `${p.groupName}.${p.tenantName ?? 'default'}`, netProfile: '', bandwidthKbps: 0, burstKb: 0, dscp: 0, ...p };
+}
+
+/** An `in` rule of the default tenant matching every packet, allow, priority 1, unless `p` says otherwise. */
+export function ruleState(p: Partial<RuleState> & { policyName: string; ruleId: string }): RuleState {
+  return {
+    tenantName: 'default',
+    direction: 'in',
+    priority: 1,
+    fromEndpointGroup: '',
+    toEndpointGroup: '',
+    fromNetwork: '',
+    toNetwork: '',
+    fromIpAddress: '',
+    toIpAddress: '',
+    protocol: '',
+    ipProtocol: 0,
+    port: 0,
+    action: 'allow',
+    ...p,
+  };
 }
 
 export async function putNetwork(store: Store, n: NetworkState): Promise<void> {
