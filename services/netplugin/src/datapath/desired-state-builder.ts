@@ -13,7 +13,8 @@
  *   tunnel while its endpoints exist;
  * - an endpoint's group id comes from its group's state (the port's
  *   contiv-group, or the endpoint record's groupName), and with it the
- *   group's netProfile; policy rules are compiled for the groups that exist.
+ *   group's netProfile; policy rules are compiled for the groups that exist
+ *   and kept for the groups of local endpoints (rulesForLocalGroups).
  */
 import { compilePolicyRules, serviceProviders, servicePorts, type CompiledRule, type EndpointState, type GroupState, type NetworkState, type NodeRecord, type RuleState, type ServiceLbConfig } from '@contiv/model';
 import type { PortView } from '@contiv/ovsdb-client';

@@ -42,6 +42,8 @@ void test('an object listed twice is merged; the flows of a reused first listing
   const first = set([obj('a', [f(10)], 'sa')]);
   const merged = set([obj('a', [f(10)], 'sa'), obj('a', [f(11)])], first);
   assert.equal(merged.get('feat')?.get('a')?.flows.length, 2);
+  // a's first listing is reused from `first`, and the merge must not lose that it owns flow 10.
+  assertDuplicate(() => set([obj('a', [f(10)], 'sa'), obj('a', [f(11)]), obj('b', [f(10)])], first), /feat\/a and feat\/b/);
   assertDuplicate(() => set([obj('a', [f(10)], 'sa'), obj('a', [f(11)]), obj('b', [f(10)])], merged), /feat\/a and feat\/b/);
 });
 
