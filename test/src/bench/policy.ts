@@ -646,14 +646,11 @@ async function benchCluster(opts: PolicyBenchOptions): Promise<void> {
 }
 
 /**
- * `n` allow rules for TCP ports, half in web's policy (in), half in the
- * probers' (out), priorities 1..10; returns once every host's bridge has a
- * conjunction flow for each (ICMP is not touched by them).
- */
-/**
- * n rules, alternately `in` rules of web-pol and `out` rules of client-pol,
- * then waits until each host holds those of its containers' groups: h1 (web
- * and a prober) all of them, the other hosts (a prober) client-pol's.
+ * `n` allow rules for TCP ports, alternately in web's policy (in) and the
+ * probers' (out), priorities 1..10 (ICMP is not touched by them); returns
+ * once each host's bridge has a conjunction flow for those of its
+ * containers' groups: h1 (web and a prober) all of them, the other hosts (a
+ * prober) the probers' policy's.
  */
 async function preloadRules(c: LocalCluster, rest: Rest, n: number): Promise<void> {
   if (n === 0) return;
