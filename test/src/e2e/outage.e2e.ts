@@ -6,9 +6,9 @@
  * windows: the new agent run drops only its flows), h2's ovs-vswitchd
  * (flow-restore-wait), h2's ovsdb-server, h2's driver shim (with a `docker
  * run` waiting on it), netmaster (with a `docker run` on h2 waiting on it),
- * and stop etcd for 30 s (`docker run` and
- * netctl fail fast with a message naming the cluster store; after it, the
- * agents resync by themselves and the same creates succeed).
+ * and stop etcd for 30 s (`docker run` and netctl fail fast with a message
+ * naming the cluster store; after it, the agents resync by themselves and the
+ * same creates succeed).
  *
  * Every figure goes to t.diagnostic as `LOSS <kind>: ...` (docs/performance.md
  * "Restarts and outages"). 0 lost is asserted for netplugin, ovsdb-server,
